@@ -1,0 +1,75 @@
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "core/device.h"
+#include "core/runtime_tuning.h"
+#include "data/image_dataset.h"
+#include "models/load_checkpoint.h"
+
+namespace gencli::cli {
+
+namespace {
+
+struct EvalOptions {
+  std::string checkpoint;
+  bool json = false;
+  int64_t num = 1000;
+  int64_t seed = 1234;
+  std::string data_root;
+  std::string device = "auto";
+};
+
+void run_eval(const EvalOptions& o) {
+  set_cpu_threads(0);
+  const torch::Device device = resolve_device(o.device);
+  LoadedModel loaded = load_model(o.checkpoint, device);
+  ImageDataset test_set;
+  std::unique_ptr<SequentialBatches> test_batches;
+  EvalContext ctx;
+  ctx.num_samples = o.num;
+  ctx.seed = o.seed;
+  if (loaded.model->needs_data()) {
+    DataConfig data = loaded.config.data;
+    if (!o.data_root.empty()) data.root = o.data_root;
+    test_set = load_image_dataset(data, Split::Test, device);
+    test_batches = std::make_unique<SequentialBatches>(test_set, 256);
+    ctx.test_batches = test_batches.get();
+    ctx.test_size = test_set.size();
+  }
+  nlohmann::json result;
+  {
+    torch::NoGradGuard no_grad;
+    loaded.model->eval();
+    result = loaded.model->evaluate(ctx);
+  }
+  nlohmann::json report = {{"checkpoint", o.checkpoint},
+                           {"model_type", loaded.config.model_type()},
+                           {"step", loaded.header.step},
+                           {"metrics", result}};
+  if (o.json) {
+    std::printf("%s\n", report.dump(2).c_str());
+    return;
+  }
+  std::printf("%s (%s, step %lld)\n", o.checkpoint.c_str(), loaded.config.model_type().c_str(),
+              static_cast<long long>(loaded.header.step));
+  for (const auto& item : result.items())
+    std::printf("  %-18s %s\n", item.key().c_str(), item.value().dump().c_str());
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app) {
+  auto o = std::make_shared<EvalOptions>();
+  CLI::App* cmd = app.add_subcommand("eval", "score a checkpoint");
+  cmd->add_option("--checkpoint", o->checkpoint, "checkpoint file (.pt)")->required();
+  cmd->add_flag("--json", o->json, "print the result as JSON");
+  cmd->add_option("--num", o->num, "samples to generate for sample-based scores")
+      ->check(CLI::Range(int64_t{2}, int64_t{1000000}));
+  cmd->add_option("--seed", o->seed, "noise seed");
+  cmd->add_option("--data-root", o->data_root, "test data folder (default: the run's data.root)");
+  cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
+  cmd->callback([o] { run_eval(*o); });
+}
+
+}  // namespace gencli::cli

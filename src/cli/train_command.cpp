@@ -1,0 +1,32 @@
+#include <memory>
+
+#include "cli/commands.h"
+#include "train/trainer.h"
+
+namespace gencli::cli {
+
+void add_train_command(CLI::App& app) {
+  auto options = std::make_shared<TrainOptions>();
+  auto device = std::make_shared<std::string>();
+  auto threads = std::make_shared<int>(-1);
+  auto seed = std::make_shared<int64_t>(-1);
+  CLI::App* cmd = app.add_subcommand("train", "train a model described by a JSON config");
+  cmd->add_option("--config,-c", options->config_path, "config file (JSON)");
+  cmd->add_option("--set", options->overrides, "override a config key: --set optim.lr=1e-4 (repeatable)")
+      ->take_all();
+  cmd->add_option("--out,-o", options->out_dir, "run folder (default runs/<config name>)");
+  cmd->add_option("--device", *device, "auto, cpu, cuda or cuda:N (sets train.device)");
+  cmd->add_option("--threads", *threads, "CPU threads, 0 = all cores (sets train.threads)");
+  cmd->add_option("--seed", *seed, "random seed (sets train.seed)");
+  cmd->add_flag("--resume", options->resume, "continue the run in --out from its last checkpoint");
+  cmd->add_flag("--explain", options->explain, "print what each training step computes (linreg)");
+  cmd->callback([=] {
+    TrainOptions o = *options;
+    if (!device->empty()) o.overrides.push_back("train.device=\"" + *device + "\"");
+    if (*threads >= 0) o.overrides.push_back("train.threads=" + std::to_string(*threads));
+    if (*seed >= 0) o.overrides.push_back("train.seed=" + std::to_string(*seed));
+    run_training(o);
+  });
+}
+
+}  // namespace gencli::cli

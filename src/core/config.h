@@ -1,0 +1,133 @@
+#pragma once
+// The run configuration: one typed struct per section with every default in one place.
+// The `model` section belongs to the model family (see models/registry.h), which
+// validates it and fills its defaults; the other sections are shared by every family.
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "core/config_fields.h"
+
+namespace gencli {
+
+struct DataConfig {
+  std::string type = "idx";          // "idx": MNIST-format files in root; "none": the family brings its own data
+  std::string root = "data/mnist";   // folder with train-/t10k- images and labels (raw or .gz)
+  int64_t num_classes = 10;          // labels must lie in [0, num_classes)
+  int64_t limit = 0;                 // use only the first N training images (0 = all)
+  std::string range = "tanh";        // pixel scaling: "tanh" maps to [-1, 1], "unit" to [0, 1]
+  std::string placement = "auto";    // "auto": keep the whole set on the training device; "cpu": keep it in host memory
+
+  template <class V>
+  void visit(V& v) {
+    using namespace config;
+    v.field("type", type, one_of({"idx", "none"}));
+    v.field("root", root);
+    v.field("num_classes", num_classes, at_least(1));
+    v.field("limit", limit, at_least(0));
+    v.field("range", range, one_of({"tanh", "unit"}));
+    v.field("placement", placement, one_of({"auto", "cpu"}));
+  }
+};
+
+struct TrainConfig {
+  int64_t steps = 10000;             // total steps of the run; --resume continues up to this count
+  int64_t batch_size = 64;           // examples per step
+  int64_t log_every = 100;           // steps between metrics.jsonl lines (and plain progress lines)
+  int64_t sample_every = 1000;       // steps between sample grids in samples/ (0 = never)
+  int64_t checkpoint_every = 1000;   // steps between checkpoints (the last step always saves)
+  int64_t keep_checkpoints = 3;      // how many step-numbered checkpoints to keep beside last.pt
+  int64_t seed = 1234;               // the same seed and config give the same weights on CPU
+  std::string device = "auto";       // "auto", "cpu", "cuda" or "cuda:N"
+  int64_t threads = 0;               // CPU threads (0 = every core of the machine)
+  double ema_decay = 0.0;            // EMA of the sampling network's weights (0 = off, e.g. 0.999)
+
+  template <class V>
+  void visit(V& v) {
+    using namespace config;
+    v.field("steps", steps, at_least(1));
+    v.field("batch_size", batch_size, at_least(1));
+    v.field("log_every", log_every, at_least(1));
+    v.field("sample_every", sample_every, at_least(0));
+    v.field("checkpoint_every", checkpoint_every, at_least(1));
+    v.field("keep_checkpoints", keep_checkpoints, at_least(1));
+    v.field("seed", seed, at_least(0));
+    v.field("device", device);
+    v.field("threads", threads, at_least(0));
+    v.field("ema_decay", ema_decay, open_unit());
+  }
+};
+
+struct OptimConfig {
+  std::string name = "adam";                 // "adam", "adamw", "rmsprop", "sgd" or "lamb"
+  double lr = 2e-4;                          // peak learning rate
+  std::vector<double> betas = {0.5, 0.999};  // Adam/AdamW/LAMB moment decays
+  double eps = 1e-8;                         // denominator guard
+  double weight_decay = 0.0;                 // L2 (adam, sgd, rmsprop) or decoupled (adamw, lamb)
+  double momentum = 0.0;                     // SGD and RMSProp momentum
+  double alpha = 0.99;                       // RMSProp smoothing constant
+  std::string schedule = "constant";         // "constant" or "warmup_cosine"
+  int64_t warmup_steps = 0;                  // linear warm-up length for warmup_cosine
+  double min_lr_ratio = 0.1;                 // cosine floor as a fraction of lr
+  double grad_clip = 0.0;                    // max global gradient norm per network (0 = off)
+
+  template <class V>
+  void visit(V& v) {
+    using namespace config;
+    v.field("name", name, one_of({"adam", "adamw", "rmsprop", "sgd", "lamb"}));
+    v.field("lr", lr, positive());
+    v.field("betas", betas, Constraint<std::vector<double>>{
+        "a list of two numbers in [0, 1)", [](const std::vector<double>& b) {
+          return b.size() == 2 && b[0] >= 0 && b[0] < 1 && b[1] >= 0 && b[1] < 1;
+        }});
+    v.field("eps", eps, positive());
+    v.field("weight_decay", weight_decay, non_negative());
+    v.field("momentum", momentum, open_unit());
+    v.field("alpha", alpha, open_unit());
+    v.field("schedule", schedule, one_of({"constant", "warmup_cosine"}));
+    v.field("warmup_steps", warmup_steps, at_least(0));
+    v.field("min_lr_ratio", min_lr_ratio, in_range(0, 1));
+    v.field("grad_clip", grad_clip, non_negative());
+  }
+};
+
+struct SampleConfig {
+  int64_t num = 64;            // images in a grid
+  int64_t nrow = 8;            // images per grid row
+  int64_t seed = 4321;         // fixed noise, so grids during training are comparable
+  bool use_ema = true;         // sample from the EMA weights when the run keeps them
+
+  template <class V>
+  void visit(V& v) {
+    using namespace config;
+    v.field("num", num, at_least(1));
+    v.field("nrow", nrow, at_least(1));
+    v.field("seed", seed, at_least(0));
+    v.field("use_ema", use_ema);
+  }
+};
+
+struct Config {
+  std::string name = "run";      // run name; the default run folder is runs/<name>
+  nlohmann::json model;          // family-owned section, resolved with defaults (has "type")
+  DataConfig data;
+  TrainConfig train;
+  OptimConfig optim;
+  SampleConfig sample;
+
+  std::string model_type() const { return model.at("type").get<std::string>(); }
+};
+
+// Parses and validates a whole config (throws ConfigError naming the JSON path).
+Config config_from_json(const nlohmann::json& j);
+nlohmann::json config_to_json(const Config& c);
+
+// Reads a JSON file, applies `--set key.path=value` overrides, validates.
+Config load_config_file(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// Applies one "a.b.c=value" override to a raw JSON tree. The value is parsed as JSON
+// when it parses (numbers, true, "quoted"), else taken as a string.
+void apply_override(nlohmann::json& tree, const std::string& assignment);
+
+}  // namespace gencli

@@ -1,0 +1,21 @@
+#include "core/logging.h"
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace gencli {
+
+void init_console_logging() {
+  auto logger = std::make_shared<spdlog::logger>("gencli", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  logger->set_pattern("%^%l%$ %v");
+  spdlog::set_default_logger(logger);
+}
+
+void add_log_file(const std::string& path) {
+  auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, /*truncate=*/false);
+  sink->set_pattern("[%Y-%m-%d %H:%M:%S.%e] %l %v");
+  spdlog::default_logger()->sinks().push_back(sink);
+}
+
+}  // namespace gencli

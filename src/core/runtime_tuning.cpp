@@ -1,0 +1,125 @@
+#include "core/runtime_tuning.h"
+
+#include <cpuid.h>
+#include <dlfcn.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <thread>
+
+#include <ATen/Parallel.h>
+
+namespace gencli {
+
+namespace {
+
+const char* kTunedMarker = "GENCLI_TUNED";  // set on re-exec: what was changed, and "do not loop"
+
+template <class F>
+F openblas_symbol(const char* name) {
+  return reinterpret_cast<F>(dlsym(RTLD_DEFAULT, name));
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+bool env_set(const char* name) { return std::getenv(name) != nullptr; }
+
+// XCR0: which register states the OS saves. AVX needs bits 1-2, AVX-512 also 5-7.
+uint64_t os_saved_states() {
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE)) return 0;
+  uint32_t lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  return (static_cast<uint64_t>(hi) << 32) | lo;
+}
+
+// Whether `current` is already at least as good as `target` for OpenBLAS's kernels.
+bool core_at_least(const std::string& current, const std::string& target) {
+  const std::string c = lower(current);
+  if (target == "SkylakeX") return c == "skylakex" || c == "cooperlake" || c == "sapphirerapids";
+  if (target == "Haswell")
+    return c == "haswell" || c == "zen" || c == "skylakex" || c == "cooperlake" || c == "sapphirerapids";
+  return true;
+}
+
+}  // namespace
+
+std::string best_openblas_core_for_this_cpu() {
+#if defined(__x86_64__)
+  unsigned a, b, c, d;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return "";
+  const uint64_t xcr0 = os_saved_states();
+  const bool avx_os = (xcr0 & 0x6) == 0x6, avx512_os = (xcr0 & 0xE6) == 0xE6;
+  const bool avx2 = b & bit_AVX2;
+  const bool avx512 = (b & bit_AVX512F) && (b & bit_AVX512BW) && (b & bit_AVX512VL) && (b & bit_AVX512DQ) &&
+                      (b & bit_AVX512CD);
+  if (avx512 && avx512_os) return "SkylakeX";
+  unsigned a1, b1, c1, d1;
+  __get_cpuid(1, &a1, &b1, &c1, &d1);
+  if (avx2 && (c1 & bit_FMA) && avx_os) return "Haswell";
+#endif
+  return "";
+}
+
+BlasInfo blas_info() {
+  BlasInfo info;
+  auto corename = openblas_symbol<char* (*)()>("openblas_get_corename");
+  if (!corename) return info;
+  info.library = "OpenBLAS";
+  info.core = corename();
+  if (auto config = openblas_symbol<char* (*)()>("openblas_get_config")) info.config = config();
+  if (auto threads = openblas_symbol<int (*)()>("openblas_get_num_threads")) info.threads = threads();
+  return info;
+}
+
+void tune_runtime(int argc, char** argv) {
+  (void)argc;
+  const char* switch_value = std::getenv("GENCLI_TUNING");
+  if (switch_value && lower(switch_value) == "off") return;
+  if (env_set(kTunedMarker)) return;  // we are the re-executed process
+
+  std::string changes;
+  auto change = [&](const char* name, const std::string& value) {
+    setenv(name, value.c_str(), 1);
+    changes += (changes.empty() ? "" : ", ") + std::string(name) + "=" + value;
+  };
+  if (!env_set("OMP_WAIT_POLICY")) change("OMP_WAIT_POLICY", "passive");
+  const BlasInfo blas = blas_info();
+  const std::string best = best_openblas_core_for_this_cpu();
+  if (blas.library == "OpenBLAS" && !best.empty() && !env_set("OPENBLAS_CORETYPE") &&
+      !core_at_least(blas.core, best))
+    change("OPENBLAS_CORETYPE", best);
+  if (changes.empty()) return;
+
+  setenv(kTunedMarker, changes.c_str(), 1);
+  execv("/proc/self/exe", argv);
+  // exec failed (no /proc?): carry on untuned rather than fail.
+  unsetenv(kTunedMarker);
+}
+
+std::string runtime_tuning_applied() {
+  const char* v = std::getenv(kTunedMarker);
+  return v ? v : "";
+}
+
+int usable_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+int set_cpu_threads(int n) {
+  if (n <= 0) n = usable_cores();
+  at::set_num_threads(n);
+  if (!env_set("OPENBLAS_NUM_THREADS"))
+    if (auto set = openblas_symbol<void (*)(int)>("openblas_set_num_threads")) set(n);
+  return n;
+}
+
+}  // namespace gencli

@@ -1,0 +1,81 @@
+#include "data/image_dataset.h"
+
+#include "core/errors.h"
+#include "data/idx.h"
+
+namespace gencli {
+
+ImageDataset load_image_dataset(const DataConfig& config, Split split, const torch::Device& device) {
+  const std::string prefix = split == Split::Train ? "train" : "t10k";
+  const std::string images_path = idx::find_split_file(config.root, prefix + "-images-idx3-ubyte");
+  const std::string labels_path = idx::find_split_file(config.root, prefix + "-labels-idx1-ubyte");
+  idx::LabeledImages raw = idx::read_labeled_images(images_path, labels_path, static_cast<int>(config.num_classes));
+
+  int64_t n = raw.images.dims[0];
+  const int64_t h = raw.images.dims[1], w = raw.images.dims[2];
+  if (split == Split::Train && config.limit > 0) n = std::min(n, config.limit);
+  // from_blob does not own the bytes: clone() before `raw` goes away.
+  torch::Tensor pixels = torch::from_blob(raw.images.data.data(), {n, 1, h, w}, torch::kUInt8).clone();
+  torch::Tensor labels = torch::from_blob(raw.labels.data.data(), {n}, torch::kUInt8).to(torch::kLong);
+
+  ImageDataset data;
+  data.images = config.range == "tanh" ? pixels.to(torch::kFloat).div_(127.5).sub_(1.0)
+                                       : pixels.to(torch::kFloat).div_(255.0);
+  data.labels = labels;
+  if (config.placement == "auto" && device.type() != torch::kCPU) {
+    data.images = data.images.to(device);
+    data.labels = data.labels.to(device);
+  }
+  return data;
+}
+
+ShuffledBatches::ShuffledBatches(const ImageDataset& data, int64_t batch_size, uint64_t seed)
+    : data_(data), batch_size_(batch_size), generator_(at::detail::createCPUGenerator(seed)) {
+  if (data.size() < batch_size)
+    throw UserError("train.batch_size: " + std::to_string(batch_size) + " is larger than the training set (" +
+                    std::to_string(data.size()) + " images)");
+}
+
+void ShuffledBatches::new_epoch() {
+  ++epoch_;
+  cursor_ = 0;
+  order_ = torch::randperm(data_.size(), generator_, torch::TensorOptions().dtype(torch::kLong))
+               .to(data_.images.device());
+}
+
+Batch ShuffledBatches::next() {
+  if (epoch_ < 0 || cursor_ + batch_size_ > data_.size()) new_epoch();
+  torch::Tensor index = order_.slice(0, cursor_, cursor_ + batch_size_);
+  cursor_ += batch_size_;
+  return {data_.images.index_select(0, index), data_.labels.index_select(0, index)};
+}
+
+void ShuffledBatches::save(torch::serialize::OutputArchive& archive) const {
+  archive.write("epoch", c10::IValue(epoch_));
+  archive.write("cursor", c10::IValue(cursor_));
+  archive.write("order", order_.defined() ? order_.cpu() : torch::empty({0}, torch::kLong));
+  archive.write("generator", generator_.get_state());
+}
+
+void ShuffledBatches::load(torch::serialize::InputArchive& archive) {
+  c10::IValue epoch, cursor;
+  archive.read("epoch", epoch);
+  archive.read("cursor", cursor);
+  torch::Tensor order, state;
+  archive.read("order", order);
+  archive.read("generator", state);
+  epoch_ = epoch.toInt();
+  cursor_ = cursor.toInt();
+  order_ = epoch_ >= 0 ? order.to(data_.images.device()) : torch::Tensor();
+  generator_.set_state(state);
+}
+
+Batch SequentialBatches::next() {
+  if (cursor_ >= data_.size()) cursor_ = 0;
+  const int64_t end = std::min(cursor_ + batch_size_, data_.size());
+  Batch b{data_.images.slice(0, cursor_, end), data_.labels.slice(0, cursor_, end)};
+  cursor_ = end;
+  return b;
+}
+
+}  // namespace gencli

@@ -1,0 +1,55 @@
+#pragma once
+// An MNIST-format split held whole in one tensor, and shuffled batches drawn from it
+// by index (no per-sample copies). The batch order is part of every checkpoint.
+#include "core/torch_api.h"
+
+#include "core/config.h"
+#include "models/model.h"
+
+namespace gencli {
+
+struct ImageDataset {
+  torch::Tensor images;  // (N, C, H, W) float in the configured range
+  torch::Tensor labels;  // (N) int64
+  int64_t size() const { return images.size(0); }
+};
+
+enum class Split { Train, Test };
+
+// Reads <root>/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] and scales the pixels.
+ImageDataset load_image_dataset(const DataConfig& config, Split split, const torch::Device& device);
+
+// Draws batches from a random permutation per epoch; an incomplete last batch is dropped.
+class ShuffledBatches : public BatchSource {
+ public:
+  ShuffledBatches(const ImageDataset& data, int64_t batch_size, uint64_t seed);
+  Batch next() override;
+
+  // Order state for checkpoints: (epoch, cursor) and the current permutation.
+  void save(torch::serialize::OutputArchive& archive) const;
+  void load(torch::serialize::InputArchive& archive);
+
+ private:
+  void new_epoch();
+
+  const ImageDataset& data_;
+  int64_t batch_size_;
+  torch::Generator generator_;  // CPU, separate from the noise RNG so data order is reproducible alone
+  torch::Tensor order_;         // (N) int64 on the data's device
+  int64_t cursor_ = 0;
+  int64_t epoch_ = -1;
+};
+
+// Reads the split in order, in batches (for evaluation). Wraps around at the end.
+class SequentialBatches : public BatchSource {
+ public:
+  SequentialBatches(const ImageDataset& data, int64_t batch_size) : data_(data), batch_size_(batch_size) {}
+  Batch next() override;
+
+ private:
+  const ImageDataset& data_;
+  int64_t batch_size_;
+  int64_t cursor_ = 0;
+};
+
+}  // namespace gencli

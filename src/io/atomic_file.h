@@ -1,0 +1,22 @@
+#pragma once
+// Whole-file writes that a reader never sees half-done.
+#include <functional>
+#include <string>
+
+namespace gencli {
+
+// Writes via a temporary file in the same folder (path + ".tmp.<pid>"), flushes and fsyncs
+// it, then rename()s it over path. The writer callback gets the temporary path and must
+// create that file. If the writer throws, the temporary is removed, the file at path is
+// left untouched and the exception propagates. Failures to sync or rename throw UserError
+// naming path.
+void write_atomically(const std::string& path,
+                      const std::function<void(const std::string& tmp_path)>& writer);
+
+// write_atomically() for an in-memory buffer.
+void write_file_atomically(const std::string& path, const std::string& bytes);
+
+// The temporary name write_atomically() uses for path (exposed for tests).
+std::string atomic_temp_path(const std::string& path);
+
+}  // namespace gencli

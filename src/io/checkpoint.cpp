@@ -1,0 +1,95 @@
+#include "io/checkpoint.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/errors.h"
+#include "io/atomic_file.h"
+
+namespace gencli {
+
+namespace fs = std::filesystem;
+
+namespace {
+const char* kFormatTag = "gencli-checkpoint";
+}
+
+void write_checkpoint_header(torch::serialize::OutputArchive& archive, const CheckpointHeader& h) {
+  archive.write("format", c10::IValue(std::string(kFormatTag)));
+  archive.write("format_version", c10::IValue(h.format_version));
+  archive.write("gencli_version", c10::IValue(h.gencli_version));
+  archive.write("model_type", c10::IValue(h.model_type));
+  archive.write("step", c10::IValue(h.step));
+  archive.write("config", c10::IValue(h.config.dump()));
+}
+
+void save_archive_atomically(torch::serialize::OutputArchive& archive, const std::string& path) {
+  write_atomically(path, [&](const std::string& tmp) { archive.save_to(tmp); });
+}
+
+OpenedCheckpoint open_checkpoint(const std::string& path, const torch::Device& device) {
+  if (!fs::exists(path)) throw UserError("checkpoint error: " + path + ": no such file");
+  OpenedCheckpoint c;
+  try {
+    c.archive.load_from(path, device);
+  } catch (const c10::Error& e) {
+    throw UserError("checkpoint error: " + path + ": not a readable checkpoint (truncated or not a LibTorch archive)");
+  }
+  c10::IValue tag, version, gencli_version, type, step, config;
+  if (!c.archive.try_read("format", tag) || !tag.isString() || tag.toStringRef() != kFormatTag)
+    throw UserError("checkpoint error: " + path + ": not a gencli checkpoint");
+  c.archive.read("format_version", version);
+  if (version.toInt() > kCheckpointFormatVersion)
+    throw UserError("checkpoint error: " + path + ": format version " + std::to_string(version.toInt()) +
+                    " is newer than this gencli reads (" + std::to_string(kCheckpointFormatVersion) + ")");
+  c.archive.read("gencli_version", gencli_version);
+  c.archive.read("model_type", type);
+  c.archive.read("step", step);
+  c.archive.read("config", config);
+  c.header.format_version = version.toInt();
+  c.header.gencli_version = gencli_version.toStringRef();
+  c.header.model_type = type.toStringRef();
+  c.header.step = step.toInt();
+  c.header.config = nlohmann::json::parse(config.toStringRef());
+  return c;
+}
+
+bool read_section(torch::serialize::InputArchive& archive, const std::string& key,
+                  torch::serialize::InputArchive& section) {
+  return archive.try_read(key, section);
+}
+
+std::string checkpoint_dir(const std::string& run_dir) { return (fs::path(run_dir) / "checkpoints").string(); }
+
+std::string last_checkpoint_path(const std::string& run_dir) {
+  return (fs::path(checkpoint_dir(run_dir)) / "last.pt").string();
+}
+
+std::string step_checkpoint_path(const std::string& run_dir, int64_t step) {
+  char name[32];
+  std::snprintf(name, sizeof name, "step-%08lld.pt", static_cast<long long>(step));
+  return (fs::path(checkpoint_dir(run_dir)) / name).string();
+}
+
+void publish_checkpoint(const std::string& run_dir, const std::string& step_path, int64_t keep) {
+  const std::string last = last_checkpoint_path(run_dir);
+  const std::string tmp = last + ".tmp." + std::to_string(::getpid());
+  fs::remove(tmp);
+  std::error_code ec;
+  fs::create_hard_link(step_path, tmp, ec);
+  if (ec) fs::copy_file(step_path, tmp, fs::copy_options::overwrite_existing);  // no hard links here
+  fs::rename(tmp, last);  // atomic: readers see the old or the new last.pt, never half of one
+
+  std::vector<std::string> steps;
+  for (const auto& entry : fs::directory_iterator(checkpoint_dir(run_dir))) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("step-", 0) == 0 && entry.path().extension() == ".pt") steps.push_back(entry.path().string());
+  }
+  std::sort(steps.begin(), steps.end());  // zero-padded step numbers sort in time order
+  for (size_t i = 0; i + keep < steps.size(); ++i) fs::remove(steps[i]);
+}
+
+}  // namespace gencli

@@ -1,0 +1,48 @@
+#pragma once
+// gencli's checkpoint: one LibTorch archive (zip) holding a versioned header, the
+// resolved config, the model's weights, EMA weights, optimizer states, RNG state and
+// data order. Written atomically; sampling and resume rebuild everything from it alone.
+#include "core/torch_api.h"
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace gencli {
+
+constexpr int64_t kCheckpointFormatVersion = 1;
+
+struct CheckpointHeader {
+  int64_t format_version = kCheckpointFormatVersion;
+  std::string gencli_version;
+  std::string model_type;
+  int64_t step = 0;             // steps completed when saved
+  nlohmann::json config;        // the run's resolved config
+};
+
+// Writes the header into `archive` (the caller adds the payload sections).
+void write_checkpoint_header(torch::serialize::OutputArchive& archive, const CheckpointHeader& header);
+
+// Saves `archive` to `path` atomically (temporary file, then rename).
+void save_archive_atomically(torch::serialize::OutputArchive& archive, const std::string& path);
+
+// Opens a checkpoint and checks that it is one of ours, of a version we read.
+// Throws UserError naming the path when it is missing, corrupt or foreign.
+struct OpenedCheckpoint {
+  CheckpointHeader header;
+  torch::serialize::InputArchive archive;
+};
+OpenedCheckpoint open_checkpoint(const std::string& path, const torch::Device& device = torch::kCPU);
+
+// A section of the archive: `archive` read into a fresh InputArchive, or false when absent.
+bool read_section(torch::serialize::InputArchive& archive, const std::string& key,
+                  torch::serialize::InputArchive& section);
+
+// Run-folder layout: <run>/checkpoints/step-0001000.pt and last.pt (a link to the newest).
+std::string checkpoint_dir(const std::string& run_dir);
+std::string last_checkpoint_path(const std::string& run_dir);
+std::string step_checkpoint_path(const std::string& run_dir, int64_t step);
+
+// Points last.pt at `step_path` atomically, then deletes all but the newest `keep` step files.
+void publish_checkpoint(const std::string& run_dir, const std::string& step_path, int64_t keep);
+
+}  // namespace gencli

@@ -1,0 +1,171 @@
+#include "io/png.h"
+
+#include <stb_image.h>
+#include <stb_image_write.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "core/errors.h"
+#include "io/atomic_file.h"
+
+namespace gencli::png {
+namespace {
+
+const std::string kSignature("\x89PNG\r\n\x1a\n", 8);
+constexpr size_t kIhdrChunkSize = 4 + 4 + 13 + 4;  // length, type, data, CRC
+
+std::string read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(path + ": cannot open (" + std::strerror(errno) + ")");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) throw DataError(path + ": read error");
+  return buf.str();
+}
+
+uint32_t load_be32(const std::string& b, size_t at) {
+  const auto* p = reinterpret_cast<const uint8_t*>(b.data()) + at;
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+}
+
+void append_be32(std::string& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(char((v >> shift) & 0xff));
+}
+
+// A PNG chunk's CRC covers its type and data, not its length.
+uint32_t chunk_crc(const std::string& type_and_data) {
+  return static_cast<uint32_t>(crc32(crc32(0L, Z_NULL, 0),
+                                     reinterpret_cast<const Bytef*>(type_and_data.data()),
+                                     static_cast<uInt>(type_and_data.size())));
+}
+
+void check_text_pair(const std::string& keyword, const std::string& text, const std::string& name) {
+  if (keyword.empty() || keyword.size() > 79) {
+    throw UserError(name + ": PNG text keyword '" + keyword + "' must be 1-79 bytes long");
+  }
+  if (keyword.find('\0') != std::string::npos || text.find('\0') != std::string::npos) {
+    throw UserError(name + ": PNG text chunk '" + keyword + "' must not contain NUL bytes");
+  }
+}
+
+std::string encode_text_chunk(const std::string& keyword, const std::string& text) {
+  std::string body = "tEXt" + keyword;
+  body.push_back('\0');
+  body += text;
+  std::string chunk;
+  append_be32(chunk, static_cast<uint32_t>(body.size() - 4));
+  chunk += body;
+  append_be32(chunk, chunk_crc(body));
+  return chunk;
+}
+
+void append_to_string(void* context, void* data, int size) {
+  static_cast<std::string*>(context)->append(static_cast<const char*>(data), size_t(size));
+}
+
+std::string encode_pixels(const std::string& path, int width, int height, int channels,
+                          const uint8_t* pixels) {
+  if (width <= 0 || height <= 0 || channels < 1 || channels > 4 || pixels == nullptr) {
+    throw UserError(path + ": cannot write PNG of " + std::to_string(width) + "x" +
+                    std::to_string(height) + "x" + std::to_string(channels) +
+                    " (need positive size, 1-4 channels and pixel data)");
+  }
+  std::string out;
+  if (!stbi_write_png_to_func(append_to_string, &out, width, height, channels, pixels,
+                              width * channels)) {
+    throw UserError(path + ": PNG encoding failed");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string insert_text_chunks(const std::string& png_bytes, const TextChunks& text,
+                               const std::string& name) {
+  if (png_bytes.compare(0, kSignature.size(), kSignature) != 0 ||
+      png_bytes.size() < kSignature.size() + kIhdrChunkSize ||
+      png_bytes.compare(kSignature.size() + 4, 4, "IHDR") != 0) {
+    throw DataError(name + ": not a PNG starting with an IHDR chunk");
+  }
+  std::string chunks;
+  for (const auto& [keyword, value] : text) {
+    check_text_pair(keyword, value, name);
+    chunks += encode_text_chunk(keyword, value);
+  }
+  std::string out = png_bytes;
+  out.insert(kSignature.size() + kIhdrChunkSize, chunks);
+  return out;
+}
+
+TextChunks parse_text_chunks(const std::string& bytes, const std::string& name) {
+  if (bytes.compare(0, kSignature.size(), kSignature) != 0) {
+    throw DataError(name + ": not a PNG file (bad signature)");
+  }
+  TextChunks out;
+  size_t at = kSignature.size();
+  while (at < bytes.size()) {
+    if (bytes.size() - at < 12)
+      throw DataError(name + ": truncated PNG chunk at byte " + std::to_string(at));
+    const uint64_t length = load_be32(bytes, at);
+    if (length > bytes.size() - at - 12) {
+      throw DataError(name + ": truncated PNG chunk at byte " + std::to_string(at) + " (length " +
+                      std::to_string(length) + ")");
+    }
+    const std::string type = bytes.substr(at + 4, 4);
+    if (type == "IEND") return out;
+    if (type == "tEXt") {
+      const std::string body = bytes.substr(at + 4, 4 + length);
+      if (chunk_crc(body) != load_be32(bytes, at + 8 + length)) {
+        throw DataError(name + ": tEXt chunk at byte " + std::to_string(at) + " has a bad CRC");
+      }
+      const std::string data = body.substr(4);
+      const size_t nul = data.find('\0');
+      if (nul == std::string::npos) {
+        throw DataError(name + ": tEXt chunk at byte " + std::to_string(at) +
+                        " has no keyword separator");
+      }
+      out.emplace_back(data.substr(0, nul), data.substr(nul + 1));
+    }
+    at += 12 + length;
+  }
+  throw DataError(name + ": PNG has no IEND chunk (file truncated?)");
+}
+
+void write_png(const std::string& path, int width, int height, int channels, const uint8_t* pixels,
+               const TextChunks& text) {
+  const std::string encoded = encode_pixels(path, width, height, channels, pixels);
+  write_file_atomically(path, insert_text_chunks(encoded, text, path));
+}
+
+TextChunks read_text_chunks(const std::string& path) {
+  return parse_text_chunks(read_whole_file(path), path);
+}
+
+Image read_png(const std::string& path, int force_channels) {
+  if (force_channels < 0 || force_channels > 4) {
+    throw UserError(path + ": cannot read image as " + std::to_string(force_channels) +
+                    " channels");
+  }
+  const std::string bytes = read_whole_file(path);
+  if (bytes.size() > size_t(INT32_MAX))
+    throw DataError(path + ": image file is too large (over 2 GiB)");
+  Image img;
+  int file_channels = 0;
+  stbi_uc* pixels = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
+                                          static_cast<int>(bytes.size()), &img.width, &img.height,
+                                          &file_channels, force_channels);
+  if (pixels == nullptr) {
+    throw DataError(path + ": cannot decode image (" + stbi_failure_reason() + ")");
+  }
+  img.channels = force_channels != 0 ? force_channels : file_channels;
+  img.pixels.assign(pixels, pixels + size_t(img.width) * size_t(img.height) * size_t(img.channels));
+  stbi_image_free(pixels);
+  return img;
+}
+
+}  // namespace gencli::png

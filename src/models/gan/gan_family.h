@@ -1,0 +1,6 @@
+#pragma once
+#include "models/registry.h"
+
+namespace gencli::models {
+Family gan_family();
+}

@@ -1,0 +1,21 @@
+#pragma once
+// Rebuilds a model from a checkpoint alone (its config names the family and architecture).
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "io/checkpoint.h"
+#include "models/model.h"
+
+namespace gencli {
+
+struct LoadedModel {
+  Config config;
+  CheckpointHeader header;
+  std::shared_ptr<Model> model;
+  std::string sha256;   // of the checkpoint file, for provenance
+};
+
+LoadedModel load_model(const std::string& checkpoint_path, const torch::Device& device);
+
+}  // namespace gencli

@@ -1,0 +1,96 @@
+#pragma once
+// The interface every model family implements. The shared training loop
+// (train/trainer.cpp), the checkpoint format and the CLI only talk to this.
+#include "core/torch_api.h"
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+
+namespace gencli {
+
+// One mini-batch. images: (B, C, H, W) in the configured range; labels: (B) int64 or undefined.
+struct Batch {
+  torch::Tensor images;
+  torch::Tensor labels;
+};
+
+// Where a family draws its batches from; a step may draw several (critic steps).
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  virtual Batch next() = 0;
+};
+
+// Named scalars a step reports, in display order ("loss_d", "loss_g", ...).
+using StepMetrics = std::vector<std::pair<std::string, double>>;
+
+// A set of parameters that one optimizer updates (a GAN has two).
+struct OptimizedPart {
+  std::string name;
+  std::vector<torch::Tensor> parameters;
+};
+
+// Gives the family its optimizers by part name; the loop owns them, the family
+// decides when to step which. update() clips (optim.grad_clip) then steps.
+class Optimizers {
+ public:
+  virtual ~Optimizers() = default;
+  virtual void zero_grad(const std::string& part) = 0;
+  virtual void update(const std::string& part) = 0;
+};
+
+struct StepContext {
+  int64_t step = 0;               // 0-based index of the step being taken
+  BatchSource* batches = nullptr; // null when data.type is "none"
+  Optimizers* optimizers = nullptr;
+  bool explain = false;           // print what the step computes (teaching mode)
+};
+
+// What `gencli sample` asks for. labels: (num) int64 for conditional models, else undefined.
+struct SampleRequest {
+  int64_t num = 64;
+  torch::Tensor labels;
+  bool use_ema = true;
+  torch::Generator generator;  // CPU generator for the noise, so a seed draws the same images on any device
+};
+
+// Data the family may use for evaluation (the held-out split), or nothing.
+struct EvalContext {
+  BatchSource* test_batches = nullptr;
+  int64_t test_size = 0;
+  int64_t num_samples = 1000;
+  int64_t seed = 1234;
+};
+
+class Model : public torch::nn::Module {
+ public:
+  // The parts each get an optimizer built from the `optim` section.
+  virtual std::vector<OptimizedPart> optimized_parts() = 0;
+  // One training step; returns the metrics to log. Must not step the LR (the loop does).
+  virtual StepMetrics train_step(StepContext& ctx) = 0;
+  // The network whose weights an EMA tracks (the generator), or null.
+  virtual torch::nn::Module* ema_target() { return nullptr; }
+  // Whether sampling takes labels, and how many classes there are.
+  virtual bool conditional() const { return false; }
+  virtual int64_t num_classes() const { return 0; }
+  // Generates images (num, C, H, W) in the data range. Families without images throw UserError.
+  virtual torch::Tensor sample(const SampleRequest& request);
+  // Scores the model; the result is printed as a table or JSON.
+  virtual nlohmann::json evaluate(EvalContext& ctx) = 0;
+  // Called once after the last step (the linear-regression walkthrough prints its fit here).
+  virtual void on_train_end(bool explain) {}
+  // Whether this family trains on a data set (data.type must not be "none").
+  virtual bool needs_data() const { return true; }
+
+  // Set by the registry: the EMA copy of ema_target(), used by sample() when asked.
+  std::shared_ptr<torch::nn::Module> ema;
+};
+
+}  // namespace gencli

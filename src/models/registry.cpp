@@ -1,0 +1,35 @@
+#include "models/registry.h"
+
+#include "core/errors.h"
+#include "models/gan/gan_family.h"
+#include "models/linreg/linreg_family.h"
+
+namespace gencli::models {
+
+const std::vector<Family>& families() {
+  static const std::vector<Family> all = {
+      gan_family(),
+      linreg_family(),
+  };
+  return all;
+}
+
+std::string known_types() {
+  std::string names;
+  for (const auto& f : families()) names += (names.empty() ? "" : ", ") + f.type;
+  return names;
+}
+
+const Family& family(const std::string& type) {
+  for (const auto& f : families())
+    if (f.type == type) return f;
+  throw ConfigError("model.type: unknown model type \"" + type + "\" (known: " + known_types() + ")");
+}
+
+nlohmann::json resolve_model_config(const nlohmann::json& model) {
+  if (!model.contains("type") || !model["type"].is_string())
+    throw ConfigError("model.type: expected a string, one of " + known_types());
+  return family(model["type"].get<std::string>()).resolve_config(model);
+}
+
+}  // namespace gencli::models

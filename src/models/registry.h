@@ -1,0 +1,34 @@
+#pragma once
+// Maps `model.type` to a family: how to validate its config section and build it.
+// Adding a family = a folder under src/models/, one entry in registry.cpp, configs.
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gencli {
+struct Config;
+class Model;
+}
+
+namespace gencli::models {
+
+struct Family {
+  std::string type;         // the model.type value
+  std::string description;  // one line for `gencli info`
+  // Validates a `model` section and returns it with every default filled in.
+  std::function<nlohmann::json(const nlohmann::json& model)> resolve_config;
+  // Builds the model (on CPU; the caller moves it to the device).
+  std::function<std::shared_ptr<Model>(const Config& config)> create;
+};
+
+const std::vector<Family>& families();
+const Family& family(const std::string& type);  // throws ConfigError listing the known types
+std::string known_types();                      // "gan, linreg"
+
+// Reads model.type, then lets that family validate the rest of the section.
+nlohmann::json resolve_model_config(const nlohmann::json& model);
+
+}  // namespace gencli::models

@@ -1,0 +1,28 @@
+#pragma once
+// Training progress: a redrawn bar (step, metrics, it/s, ETA) when stderr is a terminal,
+// plain log lines every `log_every` steps otherwise (CI logs stay readable).
+#include <chrono>
+#include <string>
+
+#include "models/model.h"
+
+namespace gencli {
+
+class Progress {
+ public:
+  Progress(int64_t first_step, int64_t total_steps, int64_t log_every);
+  // `done` counts completed steps.
+  void update(int64_t done, const StepMetrics& metrics, double lr);
+  void finish();
+  double steps_per_second() const;  // over this process's steps
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::string describe(int64_t done, const StepMetrics& metrics) const;
+
+  int64_t first_, total_, log_every_, last_done_;
+  bool terminal_;
+  Clock::time_point start_, last_draw_;
+};
+
+}  // namespace gencli

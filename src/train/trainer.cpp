@@ -1,0 +1,298 @@
+#include "train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <spdlog/spdlog.h>
+
+#include "core/config.h"
+#include "core/device.h"
+#include "core/errors.h"
+#include "core/logging.h"
+#include "core/runtime_tuning.h"
+#include "data/image_dataset.h"
+#include "io/atomic_file.h"
+#include "io/checkpoint.h"
+#include "io/image_grid.h"
+#include "models/registry.h"
+#include "models/sampling.h"
+#include "train/ema.h"
+#include "train/interrupt.h"
+#include "train/optimizers.h"
+#include "train/progress.h"
+
+namespace gencli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The optimizers of a run, one per part the model names; clips then steps.
+class PartOptimizers : public Optimizers {
+ public:
+  PartOptimizers(Model& model, const OptimConfig& config) : config_(config) {
+    for (auto& part : model.optimized_parts()) {
+      parts_[part.name] = {part.parameters, make_optimizer(config, part.parameters)};
+      names_.push_back(part.name);
+    }
+  }
+  void zero_grad(const std::string& part) override { drop_gradients(*get(part).optimizer); }
+  void update(const std::string& part) override {
+    auto& p = get(part);
+    if (config_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(p.parameters, config_.grad_clip);
+    p.optimizer->step();
+  }
+  void set_lr(double lr) {
+    for (auto& [name, p] : parts_) set_learning_rate(*p.optimizer, lr);
+  }
+  void save(torch::serialize::OutputArchive& archive) {
+    for (auto& name : names_) {
+      torch::serialize::OutputArchive section;
+      parts_[name].optimizer->save(section);
+      archive.write("optim_" + name, section);
+    }
+  }
+  void load(torch::serialize::InputArchive& archive) {
+    for (auto& name : names_) {
+      torch::serialize::InputArchive section;
+      archive.read("optim_" + name, section);
+      parts_[name].optimizer->load(section);
+    }
+  }
+
+ private:
+  struct Part {
+    std::vector<torch::Tensor> parameters;
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+  };
+  Part& get(const std::string& name) {
+    auto it = parts_.find(name);
+    TORCH_CHECK(it != parts_.end(), "no optimizer for part ", name);
+    return it->second;
+  }
+  const OptimConfig& config_;
+  std::map<std::string, Part> parts_;
+  std::vector<std::string> names_;
+};
+
+// The resolved config: from --config (+ --set), or on --resume from the checkpoint.
+Config resolve_config(const TrainOptions& o, const std::string& last_checkpoint, CheckpointHeader* resumed) {
+  if (!o.resume) {
+    if (o.config_path.empty()) throw UserError("train: --config is required (or --resume with --out)");
+    return load_config_file(o.config_path, o.overrides);
+  }
+  OpenedCheckpoint ckpt = open_checkpoint(last_checkpoint);
+  *resumed = ckpt.header;
+  Config c;
+  if (!o.config_path.empty()) {
+    c = load_config_file(o.config_path, o.overrides);
+  } else {
+    nlohmann::json j = ckpt.header.config;
+    for (const auto& s : o.overrides) apply_override(j, s);
+    c = config_from_json(j);
+  }
+  // The architecture comes from the checkpoint; a resume must not silently change it.
+  if (c.model != ckpt.header.config.at("model"))
+    throw ConfigError("model: differs from the checkpoint being resumed (" + last_checkpoint +
+                      "); the architecture cannot change on --resume");
+  return c;
+}
+
+void write_metrics_line(std::ofstream& out, int64_t step, double seconds, double lr, const StepMetrics& m) {
+  nlohmann::json j;
+  j["step"] = step;
+  j["time_s"] = std::round(seconds * 1000) / 1000;
+  j["lr"] = lr;
+  for (const auto& [name, value] : m) j[name] = value;
+  out << j.dump() << "\n";
+  out.flush();
+}
+
+bool all_finite(const StepMetrics& m, std::string* bad) {
+  for (const auto& [name, value] : m)
+    if (!std::isfinite(value)) {
+      *bad = name + " is " + std::to_string(value);
+      return false;
+    }
+  return true;
+}
+
+}  // namespace
+
+void run_training(const TrainOptions& options) {
+  // Where the run lives: --out, or runs/<name> from the config.
+  std::string out = options.out_dir;
+  if (out.empty()) {
+    if (options.config_path.empty()) throw UserError("train: --resume needs --out (or --config) to find the run");
+    out = "runs/" + load_config_file(options.config_path, options.overrides).name;
+  }
+  const std::string last = last_checkpoint_path(out);
+  if (!options.resume && fs::exists(last))
+    throw UserError("train: " + out + " already holds a run (" + last +
+                    "); pass --resume to continue it, or choose another --out");
+  if (options.resume && !fs::exists(last))
+    throw UserError("train: --resume: no checkpoint at " + last);
+
+  CheckpointHeader resumed;
+  Config config = resolve_config(options, last, &resumed);
+  const nlohmann::json config_json = config_to_json(config);
+
+  fs::create_directories(checkpoint_dir(out));
+  fs::create_directories(fs::path(out) / "samples");
+  add_log_file((fs::path(out) / "log.txt").string());
+  spdlog::info("run folder {}", out);
+  spdlog::info("config:\n{}", config_json.dump(2));
+  write_file_atomically((fs::path(out) / "config.json").string(), config_json.dump(2) + "\n");
+
+  const int threads = set_cpu_threads(static_cast<int>(config.train.threads));
+  const torch::Device device = resolve_device(config.train.device);
+  const BlasInfo blas = blas_info();
+  spdlog::info("device {}{}; {} CPU thread(s); BLAS {} {}{}", device.str(),
+               config.train.device == "auto" ? " (auto)" : "", threads, blas.library, blas.core,
+               runtime_tuning_applied().empty() ? "" : " (tuned: " + runtime_tuning_applied() + ")");
+
+  torch::manual_seed(static_cast<uint64_t>(config.train.seed));
+  const models::Family& family = models::family(config.model_type());
+  std::shared_ptr<Model> model = family.create(config);
+  model->to(device);
+  if (config.train.ema_decay > 0 && model->ema_target()) {
+    model->ema = make_ema_copy(*model->ema_target());
+    model->ema->to(device);
+  }
+  PartOptimizers optimizers(*model, config.optim);
+
+  ImageDataset train_set;
+  std::unique_ptr<ShuffledBatches> batches;
+  if (model->needs_data()) {
+    if (config.data.type == "none") throw ConfigError("data.type: model.type " + config.model_type() + " needs data");
+    train_set = load_image_dataset(config.data, Split::Train, device);
+    spdlog::info("data {}: {} training images of {}x{}x{}", config.data.root, train_set.size(),
+                 train_set.images.size(1), train_set.images.size(2), train_set.images.size(3));
+    batches = std::make_unique<ShuffledBatches>(train_set, config.train.batch_size,
+                                                static_cast<uint64_t>(config.train.seed) + 1);
+  }
+
+  int64_t step = 0;
+  if (options.resume) {
+    OpenedCheckpoint ckpt = open_checkpoint(last, device);
+    torch::serialize::InputArchive section;
+    ckpt.archive.read("model", section);
+    model->load(section);
+    if (model->ema) {
+      torch::serialize::InputArchive ema_section;
+      if (read_section(ckpt.archive, "ema", ema_section)) model->ema->load(ema_section);
+    }
+    optimizers.load(ckpt.archive);
+    torch::Tensor rng;
+    ckpt.archive.read("rng_cpu", rng);
+    at::Generator cpu_rng = at::detail::getDefaultCPUGenerator();  // shares the global generator
+    cpu_rng.set_state(rng);
+    if (batches) {
+      torch::serialize::InputArchive order;
+      ckpt.archive.read("data_order", order);
+      batches->load(order);
+    }
+    step = ckpt.header.step;
+    spdlog::info("resumed from {} at step {}", last, step);
+  }
+
+  // Saves everything needed to continue exactly, then publishes it as last.pt.
+  auto save_checkpoint = [&](int64_t steps_done) {
+    torch::serialize::OutputArchive archive;
+    write_checkpoint_header(archive, {kCheckpointFormatVersion, GENCLI_VERSION, config.model_type(), steps_done,
+                                      config_json});
+    torch::serialize::OutputArchive model_section;
+    model->save(model_section);
+    archive.write("model", model_section);
+    if (model->ema) {
+      torch::serialize::OutputArchive ema_section;
+      model->ema->save(ema_section);
+      archive.write("ema", ema_section);
+    }
+    optimizers.save(archive);
+    archive.write("rng_cpu", at::detail::getDefaultCPUGenerator().get_state());
+    if (batches) {
+      torch::serialize::OutputArchive order;
+      batches->save(order);
+      archive.write("data_order", order);
+    }
+    const std::string path = step_checkpoint_path(out, steps_done);
+    save_archive_atomically(archive, path);
+    publish_checkpoint(out, path, config.train.keep_checkpoints);
+    return path;
+  };
+
+  auto save_samples = [&](int64_t steps_done) {
+    if (!model->ema_target()) return;  // a family without images
+    torch::Tensor images = draw_samples(*model, config.sample.num, config.sample.nrow, -1,
+                                        static_cast<uint64_t>(config.sample.seed), config.sample.use_ema);
+    char name[32];
+    std::snprintf(name, sizeof name, "step-%08lld.png", static_cast<long long>(steps_done));
+    save_grid_png((fs::path(out) / "samples" / name).string(), to_unit_range(images, config.data.range),
+                  config.sample.nrow,
+                  {{"Software", std::string("gencli ") + GENCLI_VERSION},
+                   {"gencli:model_type", config.model_type()},
+                   {"gencli:checkpoint_sha256", "none (drawn during training)"},
+                   {"gencli:seed", std::to_string(config.sample.seed)},
+                   {"gencli:step", std::to_string(steps_done)}});
+  };
+
+  std::ofstream metrics((fs::path(out) / "metrics.jsonl").string(), std::ios::app);
+  install_interrupt_handlers();
+  Progress progress(step, config.train.steps, config.train.log_every);
+  const auto started = std::chrono::steady_clock::now();
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+  int64_t last_saved = options.resume ? step : -1;
+  StepContext ctx;
+  ctx.batches = batches.get();
+  ctx.optimizers = &optimizers;
+  ctx.explain = options.explain;
+
+  while (step < config.train.steps) {
+    const double lr = learning_rate_at(config.optim, step, config.train.steps);
+    optimizers.set_lr(lr);
+    ctx.step = step;
+    StepMetrics m = model->train_step(ctx);
+    std::string bad;
+    if (!all_finite(m, &bad))
+      throw TrainingDiverged("training diverged at step " + std::to_string(step + 1) + ": " + bad +
+                             (last_saved >= 0 ? "; the last good checkpoint is " + last + " (step " +
+                                                    std::to_string(last_saved) + ")"
+                                              : "; no checkpoint was written before it"));
+    if (model->ema) ema_update(*model->ema, *model->ema_target(), config.train.ema_decay);
+    ++step;
+    progress.update(step, m, lr);
+    if (step % config.train.log_every == 0 || step == config.train.steps) write_metrics_line(metrics, step, seconds(), lr, m);
+    if (config.train.sample_every > 0 && step % config.train.sample_every == 0) save_samples(step);
+    if (step % config.train.checkpoint_every == 0 || step == config.train.steps) {
+      save_checkpoint(step);
+      last_saved = step;
+    }
+    if (interrupt_requested()) {
+      progress.finish();
+      if (last_saved != step) save_checkpoint(step);
+      throw Interrupted("interrupted at step " + std::to_string(step) + "; checkpoint saved to " + last +
+                        " (continue with --resume)");
+    }
+  }
+  progress.finish();
+  model->on_train_end(options.explain);
+
+  const double elapsed = seconds();
+  const int64_t steps_run = step - (options.resume ? resumed.step : 0);
+  nlohmann::json summary = {{"steps", step},
+                            {"steps_this_run", steps_run},
+                            {"seconds", elapsed},
+                            {"steps_per_s", elapsed > 0 ? steps_run / elapsed : 0.0},
+                            {"threads", threads},
+                            {"device", device.str()},
+                            {"blas", blas.library + " " + blas.core},
+                            {"tuning", runtime_tuning_applied()},
+                            {"checkpoint", last}};
+  write_file_atomically((fs::path(out) / "summary.json").string(), summary.dump(2) + "\n");
+  spdlog::info("done: {} steps in {:.1f} s ({:.1f} steps/s); checkpoint {}", steps_run, elapsed,
+               summary["steps_per_s"].get<double>(), last);
+}
+
+}  // namespace gencli

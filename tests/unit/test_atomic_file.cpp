@@ -1,0 +1,100 @@
+// write_atomically: readers see either the old or the new file, never a partial one.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "core/errors.h"
+#include "io/atomic_file.h"
+
+namespace gencli {
+namespace {
+
+namespace fs = std::filesystem;
+
+class AtomicFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = ::testing::TempDir() + "/gencli_atomic_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  size_t entries() const {
+    return size_t(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()));
+  }
+
+  std::string dir_;
+};
+
+TEST_F(AtomicFile, WritesAndOverwrites) {
+  const std::string path = dir_ + "/out.txt";
+  write_file_atomically(path, "first");
+  EXPECT_EQ(slurp(path), "first");
+  write_file_atomically(path, std::string("sec\0ond", 7));
+  EXPECT_EQ(slurp(path), std::string("sec\0ond", 7));
+  EXPECT_EQ(entries(), 1u) << "no temporary file may be left behind";
+}
+
+TEST_F(AtomicFile, WriterGetsTemporaryPathInSameFolder) {
+  const std::string path = dir_ + "/out.bin";
+  std::string seen;
+  write_atomically(path, [&](const std::string& tmp) {
+    seen = tmp;
+    EXPECT_FALSE(fs::exists(path)) << "the final name must not appear before the rename";
+    std::ofstream(tmp) << "x";
+  });
+  EXPECT_EQ(seen, atomic_temp_path(path));
+  EXPECT_EQ(seen.rfind(path + ".tmp.", 0), 0u) << seen;
+  EXPECT_EQ(fs::path(seen).parent_path(), fs::path(path).parent_path());
+  EXPECT_EQ(slurp(path), "x");
+}
+
+TEST_F(AtomicFile, ThrowingWriterLeavesOldFileAndNoTemporary) {
+  const std::string path = dir_ + "/keep.txt";
+  write_file_atomically(path, "old contents");
+  EXPECT_THROW(write_atomically(path,
+                                [](const std::string& tmp) {
+                                  std::ofstream(tmp) << "half-writ";
+                                  throw std::runtime_error("disk on fire");
+                                }),
+               std::runtime_error);
+  EXPECT_EQ(slurp(path), "old contents");
+  EXPECT_FALSE(fs::exists(atomic_temp_path(path)));
+  EXPECT_EQ(entries(), 1u);
+}
+
+TEST_F(AtomicFile, WriterThatCreatesNothingIsAnError) {
+  const std::string path = dir_ + "/never.txt";
+  try {
+    write_atomically(path, [](const std::string&) {});
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST_F(AtomicFile, MissingFolderNamesThePath) {
+  const std::string path = dir_ + "/no/such/dir/out.txt";
+  try {
+    write_file_atomically(path, "data");
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace gencli

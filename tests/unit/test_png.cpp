@@ -1,0 +1,178 @@
+// PNG writing/reading: pixels survive a round trip, tEXt chunks land after IHDR and read
+// back in order, broken files are reported with their path.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/errors.h"
+#include "io/png.h"
+
+namespace gencli::png {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Png : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = ::testing::TempDir() + "/gencli_png_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  static std::string slurp(const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  static void put(const std::string& p, const std::string& bytes) {
+    std::ofstream(p, std::ios::binary) << bytes;
+  }
+
+  std::string dir_;
+};
+
+std::vector<uint8_t> gradient(int w, int h, int c) {
+  std::vector<uint8_t> px(size_t(w) * h * c);
+  for (size_t i = 0; i < px.size(); ++i) px[i] = uint8_t((i * 7 + i / 13) % 256);
+  return px;
+}
+
+// Chunk types in file order.
+std::vector<std::string> chunk_types(const std::string& bytes) {
+  std::vector<std::string> types;
+  size_t at = 8;
+  while (at + 8 <= bytes.size()) {
+    const auto* p = reinterpret_cast<const uint8_t*>(bytes.data()) + at;
+    const size_t len = (size_t(p[0]) << 24) | (size_t(p[1]) << 16) | (size_t(p[2]) << 8) | p[3];
+    types.push_back(bytes.substr(at + 4, 4));
+    at += 12 + len;
+  }
+  return types;
+}
+
+TEST_F(Png, GrayRoundTrip) {
+  const auto px = gradient(37, 19, 1);
+  write_png(path("g.png"), 37, 19, 1, px.data());
+  const Image img = read_png(path("g.png"));
+  EXPECT_EQ(img.width, 37);
+  EXPECT_EQ(img.height, 19);
+  EXPECT_EQ(img.channels, 1);
+  EXPECT_EQ(img.pixels, px);
+}
+
+TEST_F(Png, RgbRoundTrip) {
+  const auto px = gradient(16, 9, 3);
+  write_png(path("c.png"), 16, 9, 3, px.data());
+  const Image img = read_png(path("c.png"));
+  EXPECT_EQ(img.channels, 3);
+  EXPECT_EQ(img.pixels, px);
+}
+
+TEST_F(Png, ForceChannelsExpandsGray) {
+  const auto px = gradient(4, 4, 1);
+  write_png(path("g.png"), 4, 4, 1, px.data());
+  const Image img = read_png(path("g.png"), 3);
+  ASSERT_EQ(img.channels, 3);
+  ASSERT_EQ(img.pixels.size(), 48u);
+  for (size_t i = 0; i < px.size(); ++i) {
+    EXPECT_EQ(img.pixels[3 * i], px[i]);
+    EXPECT_EQ(img.pixels[3 * i + 1], px[i]);
+    EXPECT_EQ(img.pixels[3 * i + 2], px[i]);
+  }
+}
+
+TEST_F(Png, TextChunksRoundTripInOrderRightAfterIhdr) {
+  const TextChunks text = {{"gencli:config_sha256", "ba7816bf"},
+                           {"Software", "gencli 0.1.0"},
+                           {"empty", ""},
+                           {"multi", "line one\nline two, caf\xc3\xa9"}};
+  const auto px = gradient(8, 8, 3);
+  write_png(path("t.png"), 8, 8, 3, px.data(), text);
+  EXPECT_EQ(read_text_chunks(path("t.png")), text);
+  const auto types = chunk_types(slurp(path("t.png")));
+  ASSERT_GE(types.size(), 6u);
+  EXPECT_EQ(types[0], "IHDR");
+  for (int i = 1; i <= 4; ++i) EXPECT_EQ(types[size_t(i)], "tEXt");
+  EXPECT_EQ(types.back(), "IEND");
+  EXPECT_EQ(read_png(path("t.png")).pixels, px) << "stb must still decode the file";
+}
+
+TEST_F(Png, NoTextChunksGivesEmptyList) {
+  const auto px = gradient(3, 3, 1);
+  write_png(path("plain.png"), 3, 3, 1, px.data());
+  EXPECT_TRUE(read_text_chunks(path("plain.png")).empty());
+}
+
+TEST_F(Png, BadKeywordIsRejectedAndNothingIsWritten) {
+  const auto px = gradient(3, 3, 1);
+  EXPECT_THROW(write_png(path("k.png"), 3, 3, 1, px.data(), {{"", "x"}}), UserError);
+  EXPECT_THROW(write_png(path("k.png"), 3, 3, 1, px.data(), {{std::string(80, 'k'), "x"}}),
+               UserError);
+  EXPECT_THROW(write_png(path("k.png"), 3, 3, 1, px.data(), {{"k", std::string("a\0b", 3)}}),
+               UserError);
+  EXPECT_FALSE(fs::exists(path("k.png")));
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+TEST_F(Png, CorruptTextCrcIsReported) {
+  const auto px = gradient(3, 3, 1);
+  write_png(path("crc.png"), 3, 3, 1, px.data(), {{"key", "value"}});
+  std::string bytes = slurp(path("crc.png"));
+  const size_t at = bytes.find("value");
+  ASSERT_NE(at, std::string::npos);
+  bytes[at] = 'V';
+  put(path("crc.png"), bytes);
+  try {
+    read_text_chunks(path("crc.png"));
+    FAIL() << "expected DataError";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find(path("crc.png") + ": tEXt chunk"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("bad CRC"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(Png, NotAPngNamesThePath) {
+  put(path("fake.png"), "this is not an image");
+  try {
+    read_png(path("fake.png"));
+    FAIL() << "expected DataError";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find(path("fake.png") + ": cannot decode image"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(read_text_chunks(path("fake.png")), DataError);
+  try {
+    read_png(path("missing.png"));
+    FAIL() << "expected DataError";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find(path("missing.png")), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(Png, TruncatedFileHasNoIend) {
+  const auto px = gradient(30, 30, 3);
+  write_png(path("cut.png"), 30, 30, 3, px.data(), {{"a", "b"}});
+  const std::string bytes = slurp(path("cut.png"));
+  put(path("cut.png"), bytes.substr(0, bytes.size() - 12));  // drop IEND
+  EXPECT_THROW(read_text_chunks(path("cut.png")), DataError);
+}
+
+TEST_F(Png, InvalidShapeIsRejected) {
+  const auto px = gradient(3, 3, 1);
+  EXPECT_THROW(write_png(path("z.png"), 0, 3, 1, px.data()), UserError);
+  EXPECT_THROW(write_png(path("z.png"), 3, 3, 5, px.data()), UserError);
+}
+
+}  // namespace
+}  // namespace gencli::png
