@@ -70,6 +70,8 @@ struct OptimConfig {
   std::string schedule = "constant";         // "constant" or "warmup_cosine"
   int64_t warmup_steps = 0;                  // linear warm-up length for warmup_cosine
   double min_lr_ratio = 0.1;                 // cosine floor as a fraction of lr
+  int64_t decay_steps = 0;                   // step where the cosine reaches its floor (0 = train.steps);
+                                             // fix it to resume a run with a larger train.steps exactly
   double grad_clip = 0.0;                    // max global gradient norm per network (0 = off)
 
   template <class V>
@@ -88,6 +90,7 @@ struct OptimConfig {
     v.field("schedule", schedule, one_of({"constant", "warmup_cosine"}));
     v.field("warmup_steps", warmup_steps, at_least(0));
     v.field("min_lr_ratio", min_lr_ratio, in_range(0, 1));
+    v.field("decay_steps", decay_steps, at_least(0));
     v.field("grad_clip", grad_clip, non_negative());
   }
 };

@@ -39,16 +39,15 @@ uint64_t os_saved_states() {
   return (static_cast<uint64_t>(hi) << 32) | lo;
 }
 
-// Whether `current` is already at least as good as `target` for OpenBLAS's kernels.
-bool core_at_least(const std::string& current, const std::string& target) {
+}  // namespace
+
+bool openblas_core_at_least(const std::string& current, const std::string& target) {
   const std::string c = lower(current);
   if (target == "SkylakeX") return c == "skylakex" || c == "cooperlake" || c == "sapphirerapids";
   if (target == "Haswell")
     return c == "haswell" || c == "zen" || c == "skylakex" || c == "cooperlake" || c == "sapphirerapids";
   return true;
 }
-
-}  // namespace
 
 std::string best_openblas_core_for_this_cpu() {
 #if defined(__x86_64__)
@@ -93,7 +92,7 @@ void tune_runtime(int argc, char** argv) {
   const BlasInfo blas = blas_info();
   const std::string best = best_openblas_core_for_this_cpu();
   if (blas.library == "OpenBLAS" && !best.empty() && !env_set("OPENBLAS_CORETYPE") &&
-      !core_at_least(blas.core, best))
+      !openblas_core_at_least(blas.core, best))
     change("OPENBLAS_CORETYPE", best);
   if (changes.empty()) return;
 

@@ -29,6 +29,10 @@ BlasInfo blas_info();
 // "Haswell"), or "" when the CPU (or the OS) offers neither AVX-512 nor AVX2.
 std::string best_openblas_core_for_this_cpu();
 
+// Whether OpenBLAS kernel family `current` is at least as fast as `target` here, i.e.
+// whether asking for `target` would gain nothing ("Cooperlake" covers "SkylakeX").
+bool openblas_core_at_least(const std::string& current, const std::string& target);
+
 // What tune_runtime changed in this process ("OPENBLAS_CORETYPE=SkylakeX, ..."), or "".
 std::string runtime_tuning_applied();
 

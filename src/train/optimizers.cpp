@@ -40,6 +40,7 @@ void drop_gradients(optim::Optimizer& optimizer) {
 
 double learning_rate_at(const OptimConfig& c, int64_t step, int64_t total_steps) {
   if (c.schedule == "constant") return c.lr;
+  if (c.decay_steps > 0) total_steps = c.decay_steps;
   if (step < c.warmup_steps) return c.lr * static_cast<double>(step + 1) / static_cast<double>(c.warmup_steps);
   const double span = std::max<int64_t>(1, total_steps - c.warmup_steps);
   const double progress = std::min(1.0, static_cast<double>(step - c.warmup_steps) / span);

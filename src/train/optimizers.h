@@ -17,7 +17,8 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double lr);
 void drop_gradients(torch::optim::Optimizer& optimizer);
 
 // The learning rate at a 0-based step: constant, or linear warm-up then cosine decay
-// to lr * min_lr_ratio at total_steps (Loshchilov & Hutter 2017, without restarts).
+// to lr * min_lr_ratio at optim.decay_steps, or total_steps when that is 0
+// (Loshchilov & Hutter 2017, without restarts).
 double learning_rate_at(const OptimConfig& config, int64_t step, int64_t total_steps);
 
 }  // namespace gencli
