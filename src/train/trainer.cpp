@@ -1,5 +1,7 @@
 #include "train/trainer.h"
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -107,6 +109,12 @@ void write_metrics_line(std::ofstream& out, int64_t step, double seconds, double
   for (const auto& [name, value] : m) j[name] = value;
   out << j.dump() << "\n";
   out.flush();
+}
+
+double peak_rss_mb() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;  // Linux reports KiB
 }
 
 bool all_finite(const StepMetrics& m, std::string* bad) {
@@ -289,6 +297,7 @@ void run_training(const TrainOptions& options) {
                             {"device", device.str()},
                             {"blas", blas.library + " " + blas.core},
                             {"tuning", runtime_tuning_applied()},
+                            {"peak_rss_mb", peak_rss_mb()},
                             {"checkpoint", last}};
   write_file_atomically((fs::path(out) / "summary.json").string(), summary.dump(2) + "\n");
   spdlog::info("done: {} steps in {:.1f} s ({:.1f} steps/s); checkpoint {}", steps_run, elapsed,

@@ -36,10 +36,10 @@ interrupt_with() {
   echo "    last.pt is at step $saved"
   [ "$saved" -ge 20 ] && [ "$saved" -lt 100000 ] || fail "last.pt step $saved is out of range"
   check "the interruption checkpoint is the step training reached (not an older periodic one)"
-  grep -q "interrupted at step $saved[^0-9]" "$WORK/train_$sig.err" ||
+  grep -q "interrupted at step ${saved}[^0-9]" "$WORK/train_$sig.err" ||
     fail "stderr does not say 'interrupted at step $saved': $(grep -i interrupt "$WORK/train_$sig.err" || true)"
   check "no temporary files left in checkpoints/"
-  if ls "$dir/checkpoints" | grep -q '\.tmp'; then fail "left-over temporary files: $(ls "$dir/checkpoints")"; fi
+  if [ -n "$(find "$dir/checkpoints" -name "*.tmp*")" ]; then fail "left-over temporary files: $(ls "$dir/checkpoints")"; fi
   target=$((saved + 10))
   check "--resume --set train.steps=$target continues from step $saved"
   ok "resume_$sig" "$GENCLI" train --resume --set train.steps="$target" --threads 1 --device cpu --out "$dir"

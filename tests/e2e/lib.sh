@@ -55,6 +55,7 @@ cd "$WORK"
 SECONDS=0
 
 # Small, fast GAN settings; callers add data.root, steps and the like.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 TINY_GAN=(--config "$SOURCE_DIR/configs/gan_mnist.json"
   --set model.g_hidden=[32] --set model.d_hidden=[32]
   --set train.batch_size=16 --set train.log_every=10
@@ -210,7 +211,7 @@ wait_rc() {
 E2E_FAILED=()
 soft() {
   if ! ("$@"); then
-    E2E_FAILED+=("$*")
+    E2E_FAILED+=("$(printf '%s ' "${@:1:3}")")
   fi
 }
 
