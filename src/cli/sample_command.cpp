@@ -16,22 +16,26 @@ namespace gencli::cli {
 
 namespace {
 
+// --num, --nrow and --seed default to the checkpoint's `sample` section.
 struct SampleOptions {
   std::string checkpoint;
-  int64_t num = 64;
-  int64_t nrow = 8;
+  int64_t num = -1;
+  int64_t nrow = -1;
   std::string out = "samples.png";
-  int64_t seed = 0;
-  int64_t klass = -1;
+  int64_t seed = -1;
+  int64_t klass = -1;  // -1: every class, one row each
   std::string npy;
   std::string device = "auto";
   bool no_ema = false;
 };
 
-void run_sample(const SampleOptions& o) {
+void run_sample(SampleOptions o) {
   set_cpu_threads(0);
   const torch::Device device = resolve_device(o.device);
   LoadedModel loaded = load_model(o.checkpoint, device);
+  if (o.num < 0) o.num = loaded.config.sample.num;
+  if (o.nrow < 0) o.nrow = loaded.config.sample.nrow;
+  if (o.seed < 0) o.seed = loaded.config.sample.seed;
   torch::Tensor images = draw_samples(*loaded.model, o.num, o.nrow, o.klass, static_cast<uint64_t>(o.seed), !o.no_ema);
   torch::Tensor unit = to_unit_range(images, loaded.config.data.range).cpu();
   save_grid_png(o.out, unit, o.nrow,
@@ -57,11 +61,12 @@ void add_sample_command(CLI::App& app) {
   auto o = std::make_shared<SampleOptions>();
   CLI::App* cmd = app.add_subcommand("sample", "draw samples from a checkpoint into a PNG grid");
   cmd->add_option("--checkpoint", o->checkpoint, "checkpoint file (.pt)")->required();
-  cmd->add_option("--num,-n", o->num, "how many samples")->check(CLI::Range(int64_t{1}, int64_t{100000}));
-  cmd->add_option("--nrow", o->nrow, "images per grid row")->check(CLI::Range(int64_t{1}, int64_t{10000}));
+  cmd->add_option("--num,-n", o->num, "how many samples (default: the config's sample.num)")->check(CLI::Range(int64_t{1}, int64_t{100000}));
+  cmd->add_option("--nrow", o->nrow, "images per grid row (default: sample.nrow)")->check(CLI::Range(int64_t{1}, int64_t{10000}));
   cmd->add_option("--out,-o", o->out, "PNG file to write");
-  cmd->add_option("--seed", o->seed, "noise seed");
-  cmd->add_option("--class", o->klass, "class label for conditional models (default: one row per class)");
+  cmd->add_option("--seed", o->seed, "noise seed (default: sample.seed)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--class", o->klass, "class label for conditional models (default: one row per class)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--npy", o->npy, "also write the samples, in [0, 1], as a NumPy .npy array (N, C, H, W)");
   cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
   cmd->add_flag("--no-ema", o->no_ema, "use the raw weights even when the checkpoint has EMA weights");

@@ -16,8 +16,9 @@ void add_train_command(CLI::App& app) {
       ->take_all();
   cmd->add_option("--out,-o", options->out_dir, "run folder (default runs/<config name>)");
   cmd->add_option("--device", *device, "auto, cpu, cuda or cuda:N (sets train.device)");
-  cmd->add_option("--threads", *threads, "CPU threads, 0 = all cores (sets train.threads)");
-  cmd->add_option("--seed", *seed, "random seed (sets train.seed)");
+  cmd->add_option("--threads", *threads, "CPU threads, 0 = all cores (sets train.threads)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", *seed, "random seed (sets train.seed)")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--resume", options->resume, "continue the run in --out from its last checkpoint");
   cmd->add_flag("--explain", options->explain, "print what each training step computes (linreg)");
   cmd->callback([=] {

@@ -111,6 +111,12 @@ void write_metrics_line(std::ofstream& out, int64_t step, double seconds, double
   out.flush();
 }
 
+// A process killed while writing a checkpoint leaves its temporary file behind.
+void remove_stale_temporaries(const std::string& dir) {
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(entry.path());
+}
+
 double peak_rss_mb() {
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
@@ -131,6 +137,8 @@ bool all_finite(const StepMetrics& m, std::string* bad) {
 void run_training(const TrainOptions& options) {
   // Where the run lives: --out, or runs/<name> from the config.
   std::string out = options.out_dir;
+  if (options.config_path.empty() && !options.resume)
+    throw UserError("train: --config is required (or --resume with --out to continue a run)");
   if (out.empty()) {
     if (options.config_path.empty()) throw UserError("train: --resume needs --out (or --config) to find the run");
     out = "runs/" + load_config_file(options.config_path, options.overrides).name;
@@ -146,12 +154,7 @@ void run_training(const TrainOptions& options) {
   Config config = resolve_config(options, last, &resumed);
   const nlohmann::json config_json = config_to_json(config);
 
-  fs::create_directories(checkpoint_dir(out));
-  fs::create_directories(fs::path(out) / "samples");
-  add_log_file((fs::path(out) / "log.txt").string());
-  spdlog::info("run folder {}", out);
   spdlog::info("config:\n{}", config_json.dump(2));
-  write_file_atomically((fs::path(out) / "config.json").string(), config_json.dump(2) + "\n");
 
   const int threads = set_cpu_threads(static_cast<int>(config.train.threads));
   const torch::Device device = resolve_device(config.train.device);
@@ -180,6 +183,15 @@ void run_training(const TrainOptions& options) {
     batches = std::make_unique<ShuffledBatches>(train_set, config.train.batch_size,
                                                 static_cast<uint64_t>(config.train.seed) + 1);
   }
+
+  // The run folder is made only once the config, device, model and data are known good,
+  // so a bad input leaves nothing behind.
+  fs::create_directories(checkpoint_dir(out));
+  fs::create_directories(fs::path(out) / "samples");
+  remove_stale_temporaries(checkpoint_dir(out));
+  add_log_file((fs::path(out) / "log.txt").string());
+  spdlog::info("run folder {}", out);
+  write_file_atomically((fs::path(out) / "config.json").string(), config_json.dump(2) + "\n");
 
   int64_t step = 0;
   if (options.resume) {

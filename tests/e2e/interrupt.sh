@@ -64,7 +64,13 @@ wait_rc "$BG_PID"
 check "eval loads last.pt"
 saved=$(eval_step run_KILL/checkpoints/last.pt eval_KILL)
 echo "    last.pt is at step $saved; checkpoints/: $(ls run_KILL/checkpoints | tr '\n' ' ')"
-check "last.pt is a complete checkpoint (not a temporary file's contents)"
+check "last.pt is a complete, published checkpoint: same bytes as its step file"
+step_file=$(printf 'run_KILL/checkpoints/step-%08d.pt' "$saved")
+if [ -f "$step_file" ]; then
+  cmp -s run_KILL/checkpoints/last.pt "$step_file" || fail "last.pt (step $saved) differs from $step_file"
+else
+  echo "    ($step_file was already pruned)"
+fi
 leftover=$(find run_KILL/checkpoints -name '*.tmp.*' | wc -l)
 [ "$leftover" -eq 0 ] || echo "    note: $leftover temporary file(s) left by the killed process (expected after SIGKILL)"
 check "--resume continues after a SIGKILL"

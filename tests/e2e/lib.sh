@@ -8,6 +8,11 @@
 #
 # After sourcing, the current directory is a fresh temporary folder ($WORK), removed on exit.
 
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  echo "tests/e2e/lib.sh holds helpers sourced by the e2e scripts; it is not a test itself"
+  exit 0
+fi
+
 set -euo pipefail
 
 E2E_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
