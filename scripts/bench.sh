@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Training speed of the classic MLP GAN (configs/gan_mnist.json, batch 64): gencli with
-# no flags beside --threads, against the same model in a plain Python PyTorch loop on the
-# same LibTorch (Debian's python3-torch), as installed and in its best environment.
-# Usage: scripts/bench.sh [STEPS]   (default 3000 timed steps per run)
+# Training speed of the classic MLP GAN (configs/gan_mnist.json, batch 64): gencli with no
+# flags beside --threads, against the same model in a plain Python PyTorch loop on the same
+# LibTorch (Debian's python3-torch), as installed and in its best environment.
+# Runs are interleaved and repeated; the table shows the median of each.
+# Usage: scripts/bench.sh [STEPS] [REPEATS]   (defaults: 2000 timed steps, 3 repeats)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps=${1:-3000}
+steps=${1:-2000}
+repeats=${2:-3}
 out=bench-out
 py=/usr/bin/python3
 
@@ -16,56 +18,64 @@ mkdir -p "$out"
 echo "bench: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 build/gencli info | sed 's/^/bench: /'
 
-# gencli's rate is read from metrics.jsonl between the first and last logged steps,
-# so start-up and the first (slow) steps are excluded, as the Python loop's warm-up is.
-gencli_run() {
-  local threads=$1 dir="$out/gencli_t$1"
+# gencli's rate is read from metrics.jsonl between the first and last logged steps, so
+# start-up and the first (slow) steps are excluded, as the Python loop's warm-up is.
+gencli_run() {  # label, threads
+  local dir="$out/gencli"
   rm -rf "$dir"
-  build/gencli train --config configs/gan_mnist.json --out "$dir" --threads "$threads" \
+  build/gencli train --config configs/gan_mnist.json --out "$dir" --threads "$2" \
     --set train.steps=$((steps + 100)) --set train.log_every=100 --set train.sample_every=0 \
     --set train.checkpoint_every=$((steps + 100)) 2>/dev/null
-  $py - "$dir" "$threads" <<'PY'
+  $py - "$dir" "$1" "$2" <<'PY'
 import json, sys
-d, t = sys.argv[1], int(sys.argv[2])
+d, label, t = sys.argv[1], sys.argv[2], int(sys.argv[3])
 lines = [json.loads(l) for l in open(d + "/metrics.jsonl")]
 s = json.load(open(d + "/summary.json"))
 rate = (lines[-1]["step"] - lines[0]["step"]) / (lines[-1]["time_s"] - lines[0]["time_s"])
-print(json.dumps({"impl": "gencli", "threads": t, "steps_per_s": rate, "peak_rss_mb": s["peak_rss_mb"],
-                  "env": s["tuning"] or "as given", "blas": s["blas"]}))
+print(json.dumps({"label": label, "threads": t, "steps_per_s": rate, "peak_rss_mb": s["peak_rss_mb"],
+                  "detail": f"OpenBLAS {s['threads']} / LibTorch {s['intra_op_threads']} threads, "
+                            f"tuning: {s['tuning'] or 'none'}"}))
 PY
 }
 
-pytorch_run() {  # threads, then environment assignments
-  local threads=$1; shift
-  env "$@" $py scripts/bench_pytorch_gan.py --data data/mnist --steps "$steps" --threads "$threads"
+pytorch_run() {  # label, threads, environment assignments...
+  local label=$1 threads=$2; shift 2
+  env "$@" $py scripts/bench_pytorch_gan.py --data data/mnist --steps "$steps" --threads "$threads" |
+    $py -c 'import json,sys; r=json.loads(sys.stdin.read()); e=" ".join(f"{k}={v}" for k,v in r["env"].items() if v);
+print(json.dumps({"label": sys.argv[1], "threads": r["threads"], "steps_per_s": r["steps_per_s"],
+ "peak_rss_mb": r["peak_rss_mb"], "detail": "torch.set_num_threads(%d), %s" % (r["threads"], e or "as installed")}))' "$label"
 }
 
-tuned=(OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=passive)
 results="$out/results.jsonl"
 : > "$results"
-for t in 1 2; do
-  gencli_run "$t" | tee -a "$results"
-  pytorch_run "$t" | tee -a "$results"
-  pytorch_run "$t" "${tuned[@]}" | tee -a "$results"
+for rep in $(seq "$repeats"); do
+  for t in 1 2; do
+    gencli_run gencli "$t" | tee -a "$results"
+    pytorch_run "pytorch" "$t" | tee -a "$results"
+    pytorch_run "pytorch+passive" "$t" OMP_WAIT_POLICY=passive | tee -a "$results"
+    pytorch_run "pytorch+passive+SkylakeX" "$t" OMP_WAIT_POLICY=passive OPENBLAS_CORETYPE=SkylakeX | tee -a "$results"
+  done
 done
 
 $py - "$results" <<'PY'
-import json, sys
+import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-def env(r):
-    e = r.get("env")
-    if isinstance(e, dict):
-        e = " ".join(f"{k}={v}" for k, v in e.items() if v) or "as installed"
-    return e
-print()
-print(f"{'impl':8} {'threads':>7} {'steps/s':>8} {'peak MB':>8}  environment")
+groups = {}
 for r in rows:
-    print(f"{r['impl']:8} {r['threads']:>7} {r['steps_per_s']:8.1f} {r['peak_rss_mb']:8.0f}  {env(r)}")
+    groups.setdefault((r["label"], r["threads"]), []).append(r)
+print()
+print(f"{'implementation':26} {'threads':>7} {'median steps/s':>14} {'range':>13} {'peak MB':>8}  setting")
+med = {}
+for (label, t), rs in groups.items():
+    rates = [r["steps_per_s"] for r in rs]
+    med[(label, t)] = statistics.median(rates)
+    print(f"{label:26} {t:>7} {med[(label, t)]:14.1f} {min(rates):6.1f}-{max(rates):<6.1f} "
+          f"{max(r['peak_rss_mb'] for r in rs):8.0f}  {rs[0]['detail']}")
+best_py = max(v for (l, t), v in med.items() if l != "gencli")
+best_py_key = [k for k, v in med.items() if v == best_py and k[0] != "gencli"][0]
 print()
 for t in (1, 2):
-    g = [r for r in rows if r["impl"] == "gencli" and r["threads"] == t][0]
-    p = [r for r in rows if r["impl"] != "gencli" and r["threads"] == t]
-    best = max(p, key=lambda r: r["steps_per_s"])
-    print(f"threads {t}: gencli / best PyTorch loop = {g['steps_per_s'] / best['steps_per_s']:.2f}x "
-          f"(vs as-installed PyTorch: {g['steps_per_s'] / min(p, key=lambda r: r['steps_per_s'])['steps_per_s']:.2f}x)")
+    g = med[("gencli", t)]
+    print(f"gencli, {t} thread(s): {g:.1f} steps/s = {g / med[('pytorch', t)]:.2f}x the PyTorch loop as installed "
+          f"at {t} thread(s), {g / best_py:.2f}x its best setting ({best_py_key[0]}, {best_py_key[1]} threads: {best_py:.1f})")
 PY

@@ -11,7 +11,7 @@ namespace gencli::cli {
 void add_info_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("info", "versions, devices, threads and the BLAS in use");
   cmd->callback([] {
-    const int threads = set_cpu_threads(0);
+    const ThreadPlan threads = set_cpu_threads(0);
     const BlasInfo blas = blas_info();
     const std::string best = best_openblas_core_for_this_cpu();
     const std::string tuning = runtime_tuning_applied();
@@ -19,7 +19,8 @@ void add_info_command(CLI::App& app) {
     std::printf("LibTorch      %s\n", TORCH_VERSION);
     std::printf("CUDA          %s", torch::cuda::is_available() ? "available" : "not available");
     if (torch::cuda::is_available()) std::printf(", %d device(s)", static_cast<int>(torch::cuda::device_count()));
-    std::printf("\nthreads       %d (of %d usable cores)\n", threads, usable_cores());
+    std::printf("\nthreads       %d for matrix products (OpenBLAS), %d for LibTorch ops (%d usable cores)\n",
+                threads.blas, threads.intra_op, usable_cores());
     std::printf("BLAS          %s%s%s\n", blas.library.c_str(), blas.core.empty() ? "" : ", kernels ",
                 blas.core.c_str());
     if (!blas.config.empty()) std::printf("BLAS build    %s\n", blas.config.c_str());

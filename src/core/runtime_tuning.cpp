@@ -113,12 +113,24 @@ int usable_cores() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-int set_cpu_threads(int n) {
-  if (n <= 0) n = usable_cores();
-  at::set_num_threads(n);
-  if (!env_set("OPENBLAS_NUM_THREADS"))
-    if (auto set = openblas_symbol<void (*)(int)>("openblas_set_num_threads")) set(n);
-  return n;
+ThreadPlan plan_threads(int threads, int intra_op) {
+  ThreadPlan plan;
+  plan.blas = threads > 0 ? threads : usable_cores();
+  const bool separate_blas_pool = blas_info().library == "OpenBLAS" &&
+                                  blas_info().config.find("USE_OPENMP") == std::string::npos;
+  plan.intra_op = intra_op > 0 ? intra_op : (separate_blas_pool ? 1 : plan.blas);
+  return plan;
+}
+
+ThreadPlan set_cpu_threads(int threads, int intra_op) {
+  ThreadPlan plan = plan_threads(threads, intra_op);
+  at::set_num_threads(plan.intra_op);
+  if (const char* user = std::getenv("OPENBLAS_NUM_THREADS")) {
+    plan.blas = std::max(1, std::atoi(user));
+  } else if (auto set = openblas_symbol<void (*)(int)>("openblas_set_num_threads")) {
+    set(plan.blas);
+  }
+  return plan;
 }
 
 }  // namespace gencli

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "train/fused_adam.h"
 #include "train/lamb.h"
 
 namespace gencli {
@@ -11,7 +12,7 @@ namespace optim = torch::optim;
 std::unique_ptr<optim::Optimizer> make_optimizer(const OptimConfig& c, std::vector<torch::Tensor> params) {
   const auto betas = std::make_tuple(c.betas[0], c.betas[1]);
   if (c.name == "adam")
-    return std::make_unique<optim::Adam>(
+    return std::make_unique<FusedAdam>(
         params, optim::AdamOptions(c.lr).betas(betas).eps(c.eps).weight_decay(c.weight_decay));
   if (c.name == "adamw")
     return std::make_unique<optim::AdamW>(

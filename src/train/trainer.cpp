@@ -156,11 +156,12 @@ void run_training(const TrainOptions& options) {
 
   spdlog::info("config:\n{}", config_json.dump(2));
 
-  const int threads = set_cpu_threads(static_cast<int>(config.train.threads));
+  const ThreadPlan threads =
+      set_cpu_threads(static_cast<int>(config.train.threads), static_cast<int>(config.train.intra_op_threads));
   const torch::Device device = resolve_device(config.train.device);
   const BlasInfo blas = blas_info();
-  spdlog::info("device {}{}; {} CPU thread(s); BLAS {} {}{}", device.str(),
-               config.train.device == "auto" ? " (auto)" : "", threads, blas.library, blas.core,
+  spdlog::info("device {}{}; CPU threads: {} for matrix products, {} for LibTorch ops; BLAS {} {}{}", device.str(),
+               config.train.device == "auto" ? " (auto)" : "", threads.blas, threads.intra_op, blas.library, blas.core,
                runtime_tuning_applied().empty() ? "" : " (tuned: " + runtime_tuning_applied() + ")");
 
   torch::manual_seed(static_cast<uint64_t>(config.train.seed));
@@ -305,7 +306,8 @@ void run_training(const TrainOptions& options) {
                             {"steps_this_run", steps_run},
                             {"seconds", elapsed},
                             {"steps_per_s", elapsed > 0 ? steps_run / elapsed : 0.0},
-                            {"threads", threads},
+                            {"threads", threads.blas},
+                            {"intra_op_threads", threads.intra_op},
                             {"device", device.str()},
                             {"blas", blas.library + " " + blas.core},
                             {"tuning", runtime_tuning_applied()},

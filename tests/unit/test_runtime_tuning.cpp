@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+
+#include <cstdlib>
+
 #include "core/runtime_tuning.h"
 
 using namespace gencli;
@@ -15,8 +19,17 @@ TEST(RuntimeTuning, WeakerKernelsAreUpgradedStrongerOnesKept) {
 }
 
 TEST(RuntimeTuning, ThreadsDefaultToUsableCores) {
-  EXPECT_EQ(set_cpu_threads(0), usable_cores());
-  EXPECT_EQ(at::get_num_threads(), usable_cores());
-  EXPECT_EQ(set_cpu_threads(1), 1);
-  EXPECT_EQ(at::get_num_threads(), 1);
+  ThreadPlan plan = set_cpu_threads(0);
+  EXPECT_EQ(plan.blas, usable_cores());
+  EXPECT_EQ(at::get_num_threads(), plan.intra_op);
+  if (blas_info().library == "OpenBLAS") {
+    EXPECT_EQ(plan.intra_op, 1);  // OpenBLAS's own pool takes the cores
+    auto get = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+    ASSERT_NE(get, nullptr);
+    if (!std::getenv("OPENBLAS_NUM_THREADS")) EXPECT_EQ(get(), usable_cores());
+  }
+  plan = set_cpu_threads(1, 3);
+  EXPECT_EQ(plan.blas, 1);
+  EXPECT_EQ(plan.intra_op, 3);
+  EXPECT_EQ(at::get_num_threads(), 3);
 }
