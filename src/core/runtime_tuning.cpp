@@ -59,9 +59,9 @@ std::string best_openblas_core_for_this_cpu() {
   const bool avx512 = (b & bit_AVX512F) && (b & bit_AVX512BW) && (b & bit_AVX512VL) && (b & bit_AVX512DQ) &&
                       (b & bit_AVX512CD);
   if (avx512 && avx512_os) return "SkylakeX";
-  unsigned a1, b1, c1, d1;
-  __get_cpuid(1, &a1, &b1, &c1, &d1);
-  if (avx2 && (c1 & bit_FMA) && avx_os) return "Haswell";
+  unsigned a1 = 0, b1 = 0, c1 = 0, d1 = 0;
+  const bool fma = __get_cpuid(1, &a1, &b1, &c1, &d1) && (c1 & bit_FMA);
+  if (avx2 && fma && avx_os) return "Haswell";
 #endif
   return "";
 }

@@ -18,15 +18,6 @@ namespace {
 
 constexpr uint8_t kUnsignedByteType = 0x08;
 
-std::string read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path + ": cannot open (" + std::strerror(errno) + ")");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) throw DataError(path + ": read error");
-  return buf.str();
-}
-
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -243,7 +234,7 @@ IdxArray decode_idx(const std::string& bytes, const std::string& name, const std
 }
 
 IdxArray read_idx(const std::string& path) {
-  std::string bytes = read_whole_file(path);
+  std::string bytes = read_file_bytes(path);
   if (!has_gzip_magic(bytes)) return decode_idx(bytes, path);
   const Inflated raw = InflateStream(path).run(bytes);
   bytes.clear();

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 
 #include "core/errors.h"
 
@@ -78,6 +79,15 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
     out.close();
     if (!out) throw UserError("cannot write " + path + ": writing " + tmp + " failed");
   });
+}
+
+std::string read_file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(path + ": cannot open (" + std::strerror(errno) + ")");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) throw DataError(path + ": read error");
+  return buf.str();
 }
 
 }  // namespace gencli

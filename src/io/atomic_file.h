@@ -16,6 +16,9 @@ void write_atomically(const std::string& path,
 // write_atomically() for an in-memory buffer.
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
+// Reads a whole file; DataError naming the path when it cannot.
+std::string read_file_bytes(const std::string& path);
+
 // The temporary name write_atomically() uses for path (exposed for tests).
 std::string atomic_temp_path(const std::string& path);
 

@@ -19,15 +19,6 @@ namespace {
 const std::string kSignature("\x89PNG\r\n\x1a\n", 8);
 constexpr size_t kIhdrChunkSize = 4 + 4 + 13 + 4;  // length, type, data, CRC
 
-std::string read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path + ": cannot open (" + std::strerror(errno) + ")");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) throw DataError(path + ": read error");
-  return buf.str();
-}
-
 uint32_t load_be32(const std::string& b, size_t at) {
   const auto* p = reinterpret_cast<const uint8_t*>(b.data()) + at;
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
@@ -143,7 +134,7 @@ void write_png(const std::string& path, int width, int height, int channels, con
 }
 
 TextChunks read_text_chunks(const std::string& path) {
-  return parse_text_chunks(read_whole_file(path), path);
+  return parse_text_chunks(read_file_bytes(path), path);
 }
 
 Image read_png(const std::string& path, int force_channels) {
@@ -151,7 +142,7 @@ Image read_png(const std::string& path, int force_channels) {
     throw UserError(path + ": cannot read image as " + std::to_string(force_channels) +
                     " channels");
   }
-  const std::string bytes = read_whole_file(path);
+  const std::string bytes = read_file_bytes(path);
   if (bytes.size() > size_t(INT32_MAX))
     throw DataError(path + ": image file is too large (over 2 GiB)");
   Image img;

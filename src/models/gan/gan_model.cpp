@@ -119,7 +119,6 @@ torch::Tensor GanModel::sample(const SampleRequest& request) {
 nlohmann::json GanModel::evaluate(EvalContext& ctx) {
   torch::NoGradGuard no_grad;
   if (!ctx.test_batches) throw UserError("gan eval needs the test split (data.root)");
-  const torch::Device device = generator->parameters().front().device();
   std::vector<torch::Tensor> real_scores, fake_scores, real_images, fake_images;
   int64_t seen = 0;
   torch::Generator cpu_gen = at::detail::createCPUGenerator(ctx.seed);
