@@ -8,7 +8,7 @@ packages=(
   libtorch-dev libgloo-dev                     # LibTorch 1.13 (CPU) and its CMake dependencies
   libopenblas0-pthread                         # without it LibTorch uses the reference BLAS, ~13x slower
   libcli11-dev libspdlog-dev nlohmann-json3-dev libstb-dev zlib1g-dev
-  libgtest-dev                                 # the test suite
+  libgtest-dev python3                         # the test suite (python3 reads JSON in the e2e tests)
   ca-certificates curl                         # data prepare mnist tries the real MNIST first
 )
 packages+=("$@")  # callers may add more (bench.sh adds python3-torch)
