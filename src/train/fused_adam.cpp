@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "train/adam_kernel.h"
+#include "train/loss_closure.h"
 
 namespace gencli {
 
@@ -27,12 +28,8 @@ bool FusedAdam::fusable() const {
 
 torch::Tensor FusedAdam::step(LossClosure closure) {
   if (!fusable()) return optim::Adam::step(closure);
+  torch::Tensor loss = evaluate_closure(closure);
   torch::NoGradGuard no_grad;
-  torch::Tensor loss;
-  if (closure) {
-    torch::AutoGradMode enable_grad(true);
-    loss = closure();
-  }
   for (auto& group : param_groups()) {
     const auto& o = static_cast<const optim::AdamOptions&>(group.options());
     const double b1 = std::get<0>(o.betas()), b2 = std::get<1>(o.betas());

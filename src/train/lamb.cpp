@@ -2,6 +2,8 @@
 
 #include <torch/optim/serialize.h>
 
+#include "train/loss_closure.h"
+
 namespace gencli {
 
 void LambOptions::serialize(torch::serialize::OutputArchive& archive) const {
@@ -37,12 +39,8 @@ Lamb::Lamb(std::vector<torch::Tensor> params, LambOptions defaults)
                               std::make_unique<LambOptions>(defaults)) {}
 
 torch::Tensor Lamb::step(LossClosure closure) {
+  torch::Tensor loss = evaluate_closure(closure);
   torch::NoGradGuard no_grad;
-  torch::Tensor loss;
-  if (closure) {
-    torch::AutoGradMode enable_grad(true);
-    loss = closure();
-  }
   for (auto& group : param_groups()) {
     const auto& o = static_cast<const LambOptions&>(group.options());
     for (auto& p : group.params()) {
