@@ -16,6 +16,8 @@ struct EvalOptions {
   bool json = false;
   int64_t num = 1000;
   int64_t seed = 1234;
+  int64_t iw_samples = 100;
+  int64_t test_limit = 0;
   std::string data_root;
   std::string device = "auto";
 };
@@ -29,10 +31,16 @@ void run_eval(const EvalOptions& o) {
   EvalContext ctx;
   ctx.num_samples = o.num;
   ctx.seed = o.seed;
+  ctx.iw_samples = o.iw_samples;
   if (loaded.model->needs_data()) {
     DataConfig data = loaded.config.data;
     if (!o.data_root.empty()) data.root = o.data_root;
     test_set = load_image_dataset(data, Split::Test, device);
+    if (o.test_limit > 0 && o.test_limit < test_set.size()) {
+      test_set.images = test_set.images.slice(0, 0, o.test_limit);
+      test_set.labels = test_set.labels.slice(0, 0, o.test_limit);
+    }
+    ctx.test_split = {test_set.images, test_set.labels};
     test_batches = std::make_unique<SequentialBatches>(test_set, 256);
     ctx.test_batches = test_batches.get();
     ctx.test_size = test_set.size();
@@ -67,6 +75,10 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--num", o->num, "samples to generate for sample-based scores")
       ->check(CLI::Range(int64_t{2}, int64_t{1000000}));
   cmd->add_option("--seed", o->seed, "noise seed");
+  cmd->add_option("--iw-samples", o->iw_samples, "importance samples per test image for likelihood bounds (VAE)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000}));
+  cmd->add_option("--test-limit", o->test_limit, "score only the first N test images (default: all)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--data-root", o->data_root, "test data folder (default: the run's data.root)");
   cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
   cmd->callback([o] { run_eval(*o); });

@@ -7,6 +7,7 @@
 #include "core/device.h"
 #include "core/errors.h"
 #include "core/runtime_tuning.h"
+#include "data/image_dataset.h"
 #include "io/image_grid.h"
 #include "io/npy.h"
 #include "models/load_checkpoint.h"
@@ -27,7 +28,46 @@ struct SampleOptions {
   std::string npy;
   std::string device = "auto";
   bool no_ema = false;
+  std::string mode = "prior";
+  int64_t pairs = 8;
+  int64_t steps = 10;
+  std::string corrupt = "noise:0.5";
+  std::string data_root;
 };
+
+// The family's mode of that name, or a UserError listing the modes it has.
+SampleMode find_mode(const Model& model, const std::string& name, const std::string& model_type) {
+  std::string known = "prior";
+  for (const auto& m : model.sample_modes()) {
+    if (m.name == name) return m;
+    known += ", " + m.name;
+  }
+  throw UserError("--mode " + name + ": not a sample mode of model.type " + model_type + " (known: " + known + ")");
+}
+
+// Runs a mode other than "prior": loads the test split when the mode works on data.
+ModeResult run_mode(LoadedModel& loaded, const SampleOptions& o, const torch::Device& device) {
+  const SampleMode mode = find_mode(*loaded.model, o.mode, loaded.config.model_type());
+  ModeRequest request;
+  request.mode = o.mode;
+  request.num = o.num;
+  request.nrow = o.nrow;
+  request.pairs = o.pairs;
+  request.steps = o.steps;
+  request.corrupt = o.corrupt;
+  request.klass = o.klass;
+  request.use_ema = !o.no_ema;
+  request.generator = at::detail::createCPUGenerator(static_cast<uint64_t>(o.seed));
+  ImageDataset test_set;
+  if (mode.needs_data) {
+    DataConfig data = loaded.config.data;
+    if (!o.data_root.empty()) data.root = o.data_root;
+    test_set = load_image_dataset(data, Split::Test, device);
+    request.test_split = {test_set.images, test_set.labels};
+  }
+  loaded.model->eval();
+  return loaded.model->sample_mode(request);
+}
 
 void run_sample(SampleOptions o) {
   set_cpu_threads(0);
@@ -36,7 +76,15 @@ void run_sample(SampleOptions o) {
   if (o.num < 0) o.num = loaded.config.sample.num;
   if (o.nrow < 0) o.nrow = loaded.config.sample.nrow;
   if (o.seed < 0) o.seed = loaded.config.sample.seed;
-  torch::Tensor images = draw_samples(*loaded.model, o.num, o.nrow, o.klass, static_cast<uint64_t>(o.seed), !o.no_ema);
+  torch::Tensor images;
+  ModeResult mode_result;
+  if (o.mode == "prior") {
+    images = draw_samples(*loaded.model, o.num, o.nrow, o.klass, static_cast<uint64_t>(o.seed), !o.no_ema);
+  } else {
+    mode_result = run_mode(loaded, o, device);
+    images = mode_result.images;
+    o.nrow = mode_result.nrow;
+  }
   torch::Tensor unit = to_unit_range(images, loaded.config.data.range).cpu();
   save_grid_png(o.out, unit, o.nrow,
                 {{"Software", std::string("gencli ") + GENCLI_VERSION},
@@ -44,15 +92,17 @@ void run_sample(SampleOptions o) {
                  {"gencli:checkpoint_sha256", loaded.sha256},
                  {"gencli:seed", std::to_string(o.seed)},
                  {"gencli:step", std::to_string(loaded.header.step)},
-                 {"gencli:class", o.klass >= 0 ? std::to_string(o.klass) : "all"}});
+                 {"gencli:class", o.klass >= 0 ? std::to_string(o.klass) : "all"},
+                 {"gencli:mode", o.mode}});
   if (!o.npy.empty()) {
     torch::Tensor data = unit.contiguous().to(torch::kFloat);
     std::vector<int64_t> shape(data.sizes().begin(), data.sizes().end());
     npy::write_float32(o.npy, shape, data.data_ptr<float>());
   }
   std::printf("%s\n", std::filesystem::absolute(o.out).string().c_str());
-  spdlog::info("{} samples from {} (step {}, seed {}) written to {}{}", o.num, o.checkpoint, loaded.header.step,
-               o.seed, o.out, o.npy.empty() ? "" : " and " + o.npy);
+  for (const auto& [name, value] : mode_result.report) std::printf("%s %.4f\n", name.c_str(), value);
+  spdlog::info("{} images ({} mode) from {} (step {}, seed {}) written to {}{}", unit.size(0), o.mode, o.checkpoint,
+               loaded.header.step, o.seed, o.out, o.npy.empty() ? "" : " and " + o.npy);
 }
 
 }  // namespace
@@ -70,6 +120,15 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--npy", o->npy, "also write the samples, in [0, 1], as a NumPy .npy array (N, C, H, W)");
   cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
   cmd->add_flag("--no-ema", o->no_ema, "use the raw weights even when the checkpoint has EMA weights");
+  cmd->add_option("--mode", o->mode,
+                  "prior (default): new samples; the family may offer more, e.g. the VAE's reconstruct, "
+                  "interpolate, restore and manifold");
+  cmd->add_option("--pairs", o->pairs, "interpolate: rows, one pair of test images each")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000}));
+  cmd->add_option("--steps", o->steps, "interpolate: images per row; manifold: points per axis")
+      ->check(CLI::Range(int64_t{2}, int64_t{1000}));
+  cmd->add_option("--corrupt", o->corrupt, "restore: noise:SIGMA (e.g. noise:0.5) or mask:center|bottom|top|left|right");
+  cmd->add_option("--data-root", o->data_root, "test data folder for modes that use it (default: the run's data.root)");
   cmd->callback([o] { run_sample(*o); });
 }
 

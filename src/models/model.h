@@ -61,11 +61,41 @@ struct SampleRequest {
   torch::Generator generator;  // CPU generator for the noise, so a seed draws the same images on any device
 };
 
+// A way of sampling beyond drawing from the prior: reconstructions, interpolations, ...
+struct SampleMode {
+  std::string name;         // the --mode value
+  std::string description;  // one line for --help and errors
+  bool needs_data = false;  // works on images of the test split
+};
+
+// What `gencli sample --mode M` asks for. Each mode reads the fields it documents.
+struct ModeRequest {
+  std::string mode;
+  int64_t num = 32;           // images to transform (reconstruct, restore)
+  int64_t nrow = 8;           // images per grid row
+  int64_t pairs = 8;          // interpolate: rows, one pair of test images each
+  int64_t steps = 10;         // interpolate: points per row; manifold: points per axis
+  std::string corrupt;        // restore: "noise:SIGMA" or "mask:REGION" (see models/corruption.h)
+  int64_t klass = -1;         // class for conditional models where a mode needs one (-1: none given)
+  Batch test_split;           // the whole test split, for modes that need data; pick with pick_examples()
+  bool use_ema = true;
+  torch::Generator generator;  // CPU generator: which test images, and all noise
+};
+
+// A grid to write, laid out row by row, and numbers to print beside it (PSNR, ...).
+struct ModeResult {
+  torch::Tensor images;  // (N, C, H, W) in the data range
+  int64_t nrow = 8;
+  StepMetrics report;
+};
+
 // Data the family may use for evaluation (the held-out split), or nothing.
 struct EvalContext {
-  BatchSource* test_batches = nullptr;
+  BatchSource* test_batches = nullptr;  // the test split in order, in batches of 256 (wraps around)
+  Batch test_split;                     // the same split whole (limited by --test-limit)
   int64_t test_size = 0;
   int64_t num_samples = 1000;
+  int64_t iw_samples = 100;             // importance samples for likelihood bounds (VAE)
   int64_t seed = 1234;
 };
 
@@ -75,17 +105,22 @@ class Model : public torch::nn::Module {
   virtual std::vector<OptimizedPart> optimized_parts() = 0;
   // One training step; returns the metrics to log. Must not step the LR (the loop does).
   virtual StepMetrics train_step(StepContext& ctx) = 0;
-  // The network whose weights an EMA tracks (the generator), or null.
+  // The network whose weights an EMA tracks (the generator), or null when the family has none.
   virtual torch::nn::Module* ema_target() { return nullptr; }
   // Whether sampling takes labels, and how many classes there are.
   virtual bool conditional() const { return false; }
   virtual int64_t num_classes() const { return 0; }
   // Generates images (num, C, H, W) in the data range. Families without images throw UserError.
   virtual torch::Tensor sample(const SampleRequest& request);
+  // The extra sample modes this family offers, and running one (default: none).
+  virtual std::vector<SampleMode> sample_modes() const { return {}; }
+  virtual ModeResult sample_mode(const ModeRequest& request);
   // Scores the model; the result is printed as a table or JSON.
   virtual nlohmann::json evaluate(EvalContext& ctx) = 0;
   // Called once after the last step (the linear-regression walkthrough prints its fit here).
   virtual void on_train_end(bool explain) {}
+  // Whether sample() draws images (the loop then writes sample grids during training).
+  virtual bool generates_images() const { return true; }
   // Whether this family trains on a data set (data.type must not be "none").
   virtual bool needs_data() const { return true; }
 

@@ -3,6 +3,7 @@
 #include "core/errors.h"
 #include "models/gan/gan_family.h"
 #include "models/linreg/linreg_family.h"
+#include "models/vae/vae_family.h"
 
 namespace gencli::models {
 
@@ -10,6 +11,7 @@ const std::vector<Family>& families() {
   static const std::vector<Family> all = {
       gan_family(),
       linreg_family(),
+      vae_family(),
   };
   return all;
 }

@@ -25,4 +25,35 @@ torch::Tensor draw_samples(Model& model, int64_t num, int64_t nrow, int64_t klas
   return model.sample(request);
 }
 
+Batch pick_examples(const Batch& split, int64_t n, const torch::Generator& generator) {
+  const int64_t size = split.images.defined() ? split.images.size(0) : 0;
+  if (n > size)
+    throw UserError("the test split has " + std::to_string(size) + " images, fewer than the " + std::to_string(n) +
+                    " this mode needs");
+  torch::Tensor index = torch::randperm(size, generator, torch::kLong).slice(0, 0, n).to(split.images.device());
+  Batch b;
+  b.images = split.images.index_select(0, index);
+  if (split.labels.defined()) b.labels = split.labels.index_select(0, index.to(split.labels.device()));
+  return b;
+}
+
+torch::Tensor interleave_rows(const std::vector<torch::Tensor>& sets, int64_t nrow, double fill) {
+  const int64_t n = sets.front().size(0);
+  nrow = std::min(nrow, n);
+  const int64_t rows = (n + nrow - 1) / nrow;
+  std::vector<torch::Tensor> out;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (const auto& set : sets) {
+      torch::Tensor row = set.slice(0, r * nrow, std::min(n, (r + 1) * nrow));
+      if (row.size(0) < nrow) {
+        auto sizes = row.sizes().vec();
+        sizes[0] = nrow - row.size(0);
+        row = torch::cat({row, torch::full(sizes, fill, row.options())});
+      }
+      out.push_back(row);
+    }
+  }
+  return torch::cat(out);
+}
+
 }  // namespace gencli

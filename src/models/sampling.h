@@ -11,4 +11,13 @@ torch::Tensor grid_labels(const Model& model, int64_t num, int64_t nrow, int64_t
 // Draws `num` images with noise from a CPU generator seeded by `seed`.
 torch::Tensor draw_samples(Model& model, int64_t num, int64_t nrow, int64_t klass, uint64_t seed, bool use_ema);
 
+// `n` distinct examples of `split` chosen at random by `generator`; throws UserError when the
+// split has fewer than n.
+Batch pick_examples(const Batch& split, int64_t n, const torch::Generator& generator);
+
+// Interleaves equally long image sets row by row for a comparison grid: nrow images of the
+// first set, the same nrow of the second, ... then the next nrow of each. A short last row is
+// padded with `fill`. Returns the images; the grid has nrow (or fewer, if the sets are shorter).
+torch::Tensor interleave_rows(const std::vector<torch::Tensor>& sets, int64_t nrow, double fill);
+
 }  // namespace gencli

@@ -168,7 +168,10 @@ void run_training(const TrainOptions& options) {
   const models::Family& family = models::family(config.model_type());
   std::shared_ptr<Model> model = family.create(config);
   model->to(device);
-  if (config.train.ema_decay > 0 && model->ema_target()) {
+  if (config.train.ema_decay > 0 && !model->ema_target())
+    throw ConfigError("train.ema_decay: model.type " + config.model_type() +
+                      " keeps no EMA of its weights; set train.ema_decay to 0");
+  if (config.train.ema_decay > 0) {
     model->ema = make_ema_copy(*model->ema_target());
     model->ema->to(device);
   }
@@ -245,7 +248,7 @@ void run_training(const TrainOptions& options) {
   };
 
   auto save_samples = [&](int64_t steps_done) {
-    if (!model->ema_target()) return;  // a family without images
+    if (!model->generates_images()) return;
     torch::Tensor images = draw_samples(*model, config.sample.num, config.sample.nrow, -1,
                                         static_cast<uint64_t>(config.sample.seed), config.sample.use_ema);
     char name[32];

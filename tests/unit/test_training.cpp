@@ -174,3 +174,22 @@ TEST(Linreg, FirstStepMatchesHandComputation) {
   EXPECT_NEAR(fit["bias"].get<double>(), 1.0, 0.1);
   EXPECT_LT(fit["mse"].get<double>(), 1e-3);
 }
+
+// Every config in configs/ builds its model and takes one step through the shared loop
+// (on random 28x28 data), so a shipped config cannot rot unnoticed.
+TEST(Training, EveryShippedConfigTrainsOneStep) {
+  fs::path dir = temp_dir("shipped");
+  fs::path data = write_fixture(dir / "data", 64);
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(GENCLI_SOURCE_DIR) / "configs")) {
+    if (entry.path().extension() != ".json") continue;
+    SCOPED_TRACE(entry.path().string());
+    const fs::path out = dir / entry.path().stem();
+    EXPECT_NO_THROW(train(entry.path(), out,
+                          {"train.steps=1", "train.batch_size=8", "train.sample_every=0", "train.threads=1",
+                           "data.root=" + data.string(), "train.device=cpu"}));
+    EXPECT_TRUE(fs::exists(out / "checkpoints" / "last.pt"));
+    ++count;
+  }
+  EXPECT_GE(count, 7);
+}
