@@ -30,10 +30,25 @@ struct SampleOptions {
   bool no_ema = false;
   std::string mode = "prior";
   int64_t pairs = 8;
-  int64_t steps = 10;
+  int64_t steps = 0;
   std::string corrupt = "noise:0.5";
+  std::string mask;
+  std::string sampler = "default";
+  double eta = 0.0;
+  double guidance = -1.0;
   std::string data_root;
 };
+
+SampleRequest sampler_settings(const SampleOptions& o) {
+  SampleRequest r;
+  r.use_ema = !o.no_ema;
+  r.sampler = o.sampler;
+  r.steps = o.steps;
+  r.eta = o.eta;
+  r.guidance = o.guidance;
+  r.show_progress = true;
+  return r;
+}
 
 // The family's mode of that name, or a UserError listing the modes it has.
 SampleMode find_mode(const Model& model, const std::string& name, const std::string& model_type) {
@@ -50,14 +65,13 @@ ModeResult run_mode(LoadedModel& loaded, const SampleOptions& o, const torch::De
   const SampleMode mode = find_mode(*loaded.model, o.mode, loaded.config.model_type());
   ModeRequest request;
   request.mode = o.mode;
-  request.num = o.num;
+  request.sampling = sampler_settings(o);
+  request.sampling.num = o.num;
+  request.sampling.generator = at::detail::createCPUGenerator(static_cast<uint64_t>(o.seed));
   request.nrow = o.nrow;
   request.pairs = o.pairs;
-  request.steps = o.steps;
-  request.corrupt = o.corrupt;
+  request.corrupt = o.mask.empty() ? o.corrupt : "mask:" + o.mask;
   request.klass = o.klass;
-  request.use_ema = !o.no_ema;
-  request.generator = at::detail::createCPUGenerator(static_cast<uint64_t>(o.seed));
   ImageDataset test_set;
   if (mode.needs_data) {
     DataConfig data = loaded.config.data;
@@ -79,7 +93,9 @@ void run_sample(SampleOptions o) {
   torch::Tensor images;
   ModeResult mode_result;
   if (o.mode == "prior") {
-    images = draw_samples(*loaded.model, o.num, o.nrow, o.klass, static_cast<uint64_t>(o.seed), !o.no_ema);
+    SampleRequest request = sampler_settings(o);
+    request.num = o.num;
+    images = draw_samples(*loaded.model, request, o.nrow, o.klass, static_cast<uint64_t>(o.seed));
   } else {
     mode_result = run_mode(loaded, o, device);
     images = mode_result.images;
@@ -125,9 +141,17 @@ void add_sample_command(CLI::App& app) {
                   "interpolate, restore and manifold");
   cmd->add_option("--pairs", o->pairs, "interpolate: rows, one pair of test images each")
       ->check(CLI::Range(int64_t{1}, int64_t{1000}));
-  cmd->add_option("--steps", o->steps, "interpolate: images per row; manifold: points per axis")
-      ->check(CLI::Range(int64_t{2}, int64_t{1000}));
+  cmd->add_option("--steps", o->steps,
+                  "diffusion: denoising steps (default: all for ddpm, 50 for ddim); VAE interpolate: images per "
+                  "row, manifold: points per axis (default 10)")
+      ->check(CLI::Range(int64_t{2}, int64_t{100000}));
+  cmd->add_option("--sampler", o->sampler, "diffusion: ddpm (default) or ddim");
+  cmd->add_option("--eta", o->eta, "DDIM noise: 0 deterministic (default) .. 1 as noisy as DDPM")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--guidance", o->guidance, "classifier-free guidance scale for conditional diffusion (default 1: none)")
+      ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--corrupt", o->corrupt, "restore: noise:SIGMA (e.g. noise:0.5) or mask:center|bottom|top|left|right");
+  cmd->add_option("--mask", o->mask, "inpaint/restore: the hidden region, center|bottom|top|left|right");
   cmd->add_option("--data-root", o->data_root, "test data folder for modes that use it (default: the run's data.root)");
   cmd->callback([o] { run_sample(*o); });
 }

@@ -59,6 +59,12 @@ struct SampleRequest {
   torch::Tensor labels;
   bool use_ema = true;
   torch::Generator generator;  // CPU generator for the noise, so a seed draws the same images on any device
+  // For iterative samplers (diffusion); families without one ignore these.
+  std::string sampler = "default";  // e.g. "ddpm" or "ddim"
+  int64_t steps = 0;                // sampling steps; also points per row/axis in the VAE's modes (0: default)
+  double eta = 0.0;                 // DDIM: 0 deterministic, 1 as noisy as DDPM
+  double guidance = -1.0;           // classifier-free guidance scale (< 0: the model's default)
+  bool show_progress = false;       // a progress bar over the sampling steps
 };
 
 // A way of sampling beyond drawing from the prior: reconstructions, interpolations, ...
@@ -71,15 +77,12 @@ struct SampleMode {
 // What `gencli sample --mode M` asks for. Each mode reads the fields it documents.
 struct ModeRequest {
   std::string mode;
-  int64_t num = 32;           // images to transform (reconstruct, restore)
+  SampleRequest sampling;     // num: images to transform; steps, generator (which test images, all noise), ...
   int64_t nrow = 8;           // images per grid row
   int64_t pairs = 8;          // interpolate: rows, one pair of test images each
-  int64_t steps = 10;         // interpolate: points per row; manifold: points per axis
-  std::string corrupt;        // restore: "noise:SIGMA" or "mask:REGION" (see models/corruption.h)
+  std::string corrupt;        // restore/inpaint: "noise:SIGMA" or "mask:REGION" (see models/corruption.h)
   int64_t klass = -1;         // class for conditional models where a mode needs one (-1: none given)
   Batch test_split;           // the whole test split, for modes that need data; pick with pick_examples()
-  bool use_ema = true;
-  torch::Generator generator;  // CPU generator: which test images, and all noise
 };
 
 // A grid to write, laid out row by row, and numbers to print beside it (PSNR, ...).

@@ -16,11 +16,8 @@ torch::Tensor grid_labels(const Model& model, int64_t num, int64_t nrow, int64_t
   return torch::arange(num, torch::kLong).div(nrow, "floor").remainder(model.num_classes());
 }
 
-torch::Tensor draw_samples(Model& model, int64_t num, int64_t nrow, int64_t klass, uint64_t seed, bool use_ema) {
-  SampleRequest request;
-  request.num = num;
-  request.labels = grid_labels(model, num, nrow, klass);
-  request.use_ema = use_ema;
+torch::Tensor draw_samples(Model& model, SampleRequest request, int64_t nrow, int64_t klass, uint64_t seed) {
+  request.labels = grid_labels(model, request.num, nrow, klass);
   request.generator = at::detail::createCPUGenerator(seed);
   return model.sample(request);
 }

@@ -8,8 +8,9 @@ namespace gencli {
 // per class (row r draws class r mod num_classes). Undefined for unconditional models.
 torch::Tensor grid_labels(const Model& model, int64_t num, int64_t nrow, int64_t klass);
 
-// Draws `num` images with noise from a CPU generator seeded by `seed`.
-torch::Tensor draw_samples(Model& model, int64_t num, int64_t nrow, int64_t klass, uint64_t seed, bool use_ema);
+// Draws request.num images with noise from a CPU generator seeded by `seed`; fills in the
+// request's labels (see grid_labels) and generator, the rest (sampler settings) is the caller's.
+torch::Tensor draw_samples(Model& model, SampleRequest request, int64_t nrow, int64_t klass, uint64_t seed);
 
 // `n` distinct examples of `split` chosen at random by `generator`; throws UserError when the
 // split has fewer than n.

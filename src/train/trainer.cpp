@@ -249,8 +249,11 @@ void run_training(const TrainOptions& options) {
 
   auto save_samples = [&](int64_t steps_done) {
     if (!model->generates_images()) return;
-    torch::Tensor images = draw_samples(*model, config.sample.num, config.sample.nrow, -1,
-                                        static_cast<uint64_t>(config.sample.seed), config.sample.use_ema);
+    SampleRequest request;
+    request.num = config.sample.num;
+    request.use_ema = config.sample.use_ema;
+    torch::Tensor images =
+        draw_samples(*model, request, config.sample.nrow, -1, static_cast<uint64_t>(config.sample.seed));
     char name[32];
     std::snprintf(name, sizeof name, "step-%08lld.png", static_cast<long long>(steps_done));
     save_grid_png((fs::path(out) / "samples" / name).string(), to_unit_range(images, config.data.range),

@@ -221,15 +221,15 @@ TEST(VaeModel, SampleModesLayOutTheirGrids) {
   Batch test = bar_images(40, 51);
   ModeRequest r;
   r.test_split = test;
-  r.generator = at::detail::createCPUGenerator(1);
-  r.num = 12;
+  r.sampling.generator = at::detail::createCPUGenerator(1);
+  r.sampling.num = 12;
   r.nrow = 4;
   r.mode = "reconstruct";
   ModeResult rec = t.model->sample_mode(r);
   EXPECT_EQ(rec.images.size(0), 24);  // 3 rows of originals + 3 of reconstructions
   r.mode = "restore";
   r.corrupt = "mask:top";
-  r.generator = at::detail::createCPUGenerator(1);
+  r.sampling.generator = at::detail::createCPUGenerator(1);
   ModeResult res = t.model->sample_mode(r);
   EXPECT_EQ(res.images.size(0), 36);
   ASSERT_EQ(res.report.size(), 2u);
@@ -239,7 +239,7 @@ TEST(VaeModel, SampleModesLayOutTheirGrids) {
   EXPECT_TRUE(torch::equal(res.images.slice(0, 8, 12), picked.images.slice(0, 0, 4)));
   r.mode = "interpolate";
   r.pairs = 2;
-  r.steps = 5;
+  r.sampling.steps = 5;
   ModeResult walk = t.model->sample_mode(r);
   EXPECT_EQ(walk.images.size(0), 14);
   EXPECT_EQ(walk.nrow, 7);
@@ -255,8 +255,8 @@ TEST(VaeModel, ManifoldDecodesAGridOverTheLatentPlane) {
   VaeModel model(c, 10);
   ModeRequest r;
   r.mode = "manifold";
-  r.steps = 6;
-  r.generator = at::detail::createCPUGenerator(1);
+  r.sampling.steps = 6;
+  r.sampling.generator = at::detail::createCPUGenerator(1);
   ModeResult grid = model.sample_mode(r);
   EXPECT_EQ(grid.images.sizes(), (std::vector<int64_t>{36, 1, 8, 8}));
   EXPECT_EQ(grid.nrow, 6);

@@ -12,6 +12,8 @@ namespace {
 
 // Rounds of encode/decode that fill a masked region; the image changes little after ~20.
 constexpr int kImputationRounds = 30;
+// Points per interpolation row and per manifold axis when --steps is not given.
+constexpr int64_t kDefaultSteps = 10;
 
 torch::Tensor labels_of(const Batch& b, bool conditional) { return conditional ? b.labels : torch::Tensor(); }
 
@@ -64,29 +66,32 @@ ModeResult VaeModel::sample_mode(const ModeRequest& r) {
   if (r.klass >= num_classes_)
     throw UserError("--class " + std::to_string(r.klass) + ": the model knows classes 0.." +
                     std::to_string(num_classes_ - 1));
+  const int64_t num = r.sampling.num;
+  const int64_t steps = r.sampling.steps > 0 ? r.sampling.steps : kDefaultSteps;
+  const torch::Generator& generator = r.sampling.generator;
   ModeResult result;
   result.nrow = r.nrow;
   if (r.mode == "reconstruct") {
-    Batch x = pick_examples(r.test_split, r.num, r.generator);
+    Batch x = pick_examples(r.test_split, num, generator);
     torch::Tensor rec = reconstruct(x.images, labels_of(x, config_.conditional));
     result.images = interleave_rows({x.images, rec}, r.nrow, 0.0);
     result.report = {{"recon_mse", (rec - x.images).square().mean().item<double>()},
                      {"psnr_db", psnr(rec, x.images).mean().item<double>()}};
   } else if (r.mode == "interpolate") {
-    Batch both = pick_examples(r.test_split, 2 * r.pairs, r.generator);
+    Batch both = pick_examples(r.test_split, 2 * r.pairs, generator);
     auto part = [&](int64_t from, int64_t to) {
       return Batch{both.images.slice(0, from, to), both.labels.defined() ? both.labels.slice(0, from, to) : torch::Tensor()};
     };
     Batch a = part(0, r.pairs), b = part(r.pairs, 2 * r.pairs);
-    torch::Tensor path = interpolate(a, b, r.steps).view({r.pairs, r.steps, a.images.size(1), a.images.size(2),
+    torch::Tensor path = interpolate(a, b, steps).view({r.pairs, steps, a.images.size(1), a.images.size(2),
                                                           a.images.size(3)});
     // Each row: image a, the walk from its reconstruction to b's, image b.
     result.images = torch::cat({a.images.unsqueeze(1), path, b.images.unsqueeze(1)}, 1).flatten(0, 1);
-    result.nrow = r.steps + 2;
+    result.nrow = steps + 2;
   } else if (r.mode == "restore") {
     const Corruption c = parse_corruption(r.corrupt);
-    Batch x = pick_examples(r.test_split, r.num, r.generator);
-    torch::Tensor damaged = corrupt(x.images, c, r.generator);
+    Batch x = pick_examples(r.test_split, num, generator);
+    torch::Tensor damaged = corrupt(x.images, c, generator);
     torch::Tensor known = c.kind == Corruption::Kind::Mask
                               ? known_pixels(c.region, x.images.size(2), x.images.size(3)).to(device)
                               : torch::Tensor();
@@ -100,13 +105,13 @@ ModeResult VaeModel::sample_mode(const ModeRequest& r) {
                       std::to_string(config_.latent_dim));
     if (config_.conditional && r.klass < 0) throw UserError("--mode manifold: this VAE is conditional; pass --class");
     // Evenly spaced quantiles of N(0, 1) (Kingma & Welling 2014, figure 4): Phi^-1(p) = sqrt(2) erfinv(2p - 1).
-    torch::Tensor p = torch::linspace(0.05, 0.95, r.steps, torch::kFloat);
+    torch::Tensor p = torch::linspace(0.05, 0.95, steps, torch::kFloat);
     torch::Tensor q = std::sqrt(2.0) * torch::erfinv(2 * p - 1);
     auto grid = torch::meshgrid({q.flip(0), q}, "ij");  // rows: z2 from high to low; columns: z1
     torch::Tensor z = torch::stack({grid[1].flatten(), grid[0].flatten()}, 1).to(device);
     torch::Tensor labels = config_.conditional ? torch::full({z.size(0)}, r.klass, torch::kLong).to(device) : torch::Tensor();
     result.images = mean_image(decode(z, labels));
-    result.nrow = r.steps;
+    result.nrow = steps;
   } else {
     throw UserError("--mode " + r.mode + ": unknown for a VAE (known: prior, reconstruct, interpolate, restore, manifold)");
   }
