@@ -8,10 +8,12 @@
 #include "core/errors.h"
 #include "core/runtime_tuning.h"
 #include "data/image_dataset.h"
+#include "data/toy2d_scatter.h"
 #include "io/image_grid.h"
 #include "io/npy.h"
 #include "models/load_checkpoint.h"
 #include "models/sampling.h"
+#include "train/progress.h"
 
 namespace gencli::cli {
 
@@ -33,6 +35,7 @@ struct SampleOptions {
   int64_t steps = 0;
   std::string corrupt = "noise:0.5";
   std::string mask;
+  int64_t resample = 1;
   std::string sampler = "default";
   double eta = 0.0;
   double guidance = -1.0;
@@ -46,7 +49,17 @@ SampleRequest sampler_settings(const SampleOptions& o) {
   r.steps = o.steps;
   r.eta = o.eta;
   r.guidance = o.guidance;
-  r.show_progress = true;
+  // A bar on a terminal, else a line every tenth of the way; made on the first call, when
+  // the number of steps is known.
+  auto bar = std::make_shared<std::unique_ptr<Progress>>();
+  r.progress = [bar](int64_t done, int64_t total) {
+    if (!*bar) *bar = std::make_unique<Progress>(0, total, std::max<int64_t>(1, total / 10), "denoising step");
+    (*bar)->update(done, {});
+    if (done == total) {
+      (*bar)->finish();
+      bar->reset();
+    }
+  };
   return r;
 }
 
@@ -72,6 +85,7 @@ ModeResult run_mode(LoadedModel& loaded, const SampleOptions& o, const torch::De
   request.pairs = o.pairs;
   request.corrupt = o.mask.empty() ? o.corrupt : "mask:" + o.mask;
   request.klass = o.klass;
+  request.resample = o.resample;
   ImageDataset test_set;
   if (mode.needs_data) {
     DataConfig data = loaded.config.data;
@@ -83,10 +97,26 @@ ModeResult run_mode(LoadedModel& loaded, const SampleOptions& o, const torch::De
   return loaded.model->sample_mode(request);
 }
 
+// data.type "toy2d": the prior's samples are 2-D points, so a scatter plot replaces the grid
+// and --npy holds them as (N, 2) float32 in the data range.
+void write_toy2d_sample(const SampleOptions& o, const LoadedModel& loaded, const torch::Tensor& samples,
+                        const png::TextChunks& provenance) {
+  torch::Tensor points = toy2d_points(samples);
+  save_toy2d_scatter(o.out, points, loaded.config.data, provenance);
+  if (!o.npy.empty()) npy::write_float32(o.npy, {points.size(0), 2}, points.data_ptr<float>());
+  std::printf("%s\n", std::filesystem::absolute(o.out).string().c_str());
+  spdlog::info("{} points from {} (step {}, seed {}) plotted to {}{}", points.size(0), o.checkpoint,
+               loaded.header.step, o.seed, o.out, o.npy.empty() ? "" : " and written to " + o.npy);
+}
+
 void run_sample(SampleOptions o) {
   set_cpu_threads(0);
   const torch::Device device = resolve_device(o.device);
   LoadedModel loaded = load_model(o.checkpoint, device);
+  if (!loaded.model->uses_sampler_settings() &&
+      (o.sampler != "default" || o.eta != 0 || o.guidance >= 0 || o.resample != 1))
+    throw UserError("--sampler/--eta/--guidance/--resample: model.type " + loaded.config.model_type() +
+                    " has no iterative sampler");
   if (o.num < 0) o.num = loaded.config.sample.num;
   if (o.nrow < 0) o.nrow = loaded.config.sample.nrow;
   if (o.seed < 0) o.seed = loaded.config.sample.seed;
@@ -101,15 +131,16 @@ void run_sample(SampleOptions o) {
     images = mode_result.images;
     o.nrow = mode_result.nrow;
   }
+  const png::TextChunks provenance = {{"Software", std::string("gencli ") + GENCLI_VERSION},
+                                      {"gencli:model_type", loaded.config.model_type()},
+                                      {"gencli:checkpoint_sha256", loaded.sha256},
+                                      {"gencli:seed", std::to_string(o.seed)},
+                                      {"gencli:step", std::to_string(loaded.header.step)},
+                                      {"gencli:class", o.klass >= 0 ? std::to_string(o.klass) : "all"},
+                                      {"gencli:mode", o.mode}};
+  if (loaded.config.data.type == "toy2d" && o.mode == "prior") return write_toy2d_sample(o, loaded, images, provenance);
   torch::Tensor unit = to_unit_range(images, loaded.config.data.range).cpu();
-  save_grid_png(o.out, unit, o.nrow,
-                {{"Software", std::string("gencli ") + GENCLI_VERSION},
-                 {"gencli:model_type", loaded.config.model_type()},
-                 {"gencli:checkpoint_sha256", loaded.sha256},
-                 {"gencli:seed", std::to_string(o.seed)},
-                 {"gencli:step", std::to_string(loaded.header.step)},
-                 {"gencli:class", o.klass >= 0 ? std::to_string(o.klass) : "all"},
-                 {"gencli:mode", o.mode}});
+  save_grid_png(o.out, unit, o.nrow, provenance);
   if (!o.npy.empty()) {
     torch::Tensor data = unit.contiguous().to(torch::kFloat);
     std::vector<int64_t> shape(data.sizes().begin(), data.sizes().end());
@@ -133,7 +164,8 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "noise seed (default: sample.seed)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--class", o->klass, "class label for conditional models (default: one row per class)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--npy", o->npy, "also write the samples, in [0, 1], as a NumPy .npy array (N, C, H, W)");
+  cmd->add_option("--npy", o->npy, "also write the samples, in [0, 1], as a NumPy .npy array (N, C, H, W); "
+                  "for data.type toy2d the points (N, 2) in the data range");
   cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
   cmd->add_flag("--no-ema", o->no_ema, "use the raw weights even when the checkpoint has EMA weights");
   cmd->add_option("--mode", o->mode,
@@ -152,6 +184,8 @@ void add_sample_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--corrupt", o->corrupt, "restore: noise:SIGMA (e.g. noise:0.5) or mask:center|bottom|top|left|right");
   cmd->add_option("--mask", o->mask, "inpaint/restore: the hidden region, center|bottom|top|left|right");
+  cmd->add_option("--resample", o->resample, "inpaint: RePaint resampling, each denoising step repeated N times")
+      ->check(CLI::Range(int64_t{1}, int64_t{100}));
   cmd->add_option("--data-root", o->data_root, "test data folder for modes that use it (default: the run's data.root)");
   cmd->callback([o] { run_sample(*o); });
 }

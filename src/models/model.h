@@ -64,7 +64,8 @@ struct SampleRequest {
   int64_t steps = 0;                // sampling steps; also points per row/axis in the VAE's modes (0: default)
   double eta = 0.0;                 // DDIM: 0 deterministic, 1 as noisy as DDPM
   double guidance = -1.0;           // classifier-free guidance scale (< 0: the model's default)
-  bool show_progress = false;       // a progress bar over the sampling steps
+  std::function<void(int64_t done, int64_t total)> progress;  // called after each sampling step, if set
+  bool preview = false;  // a grid during training: a family may trade quality for speed (diffusion: DDIM-50)
 };
 
 // A way of sampling beyond drawing from the prior: reconstructions, interpolations, ...
@@ -82,6 +83,7 @@ struct ModeRequest {
   int64_t pairs = 8;          // interpolate: rows, one pair of test images each
   std::string corrupt;        // restore/inpaint: "noise:SIGMA" or "mask:REGION" (see models/corruption.h)
   int64_t klass = -1;         // class for conditional models where a mode needs one (-1: none given)
+  int64_t resample = 1;       // inpaint: RePaint resampling (each step repeated this often)
   Batch test_split;           // the whole test split, for modes that need data; pick with pick_examples()
 };
 
@@ -122,6 +124,8 @@ class Model : public torch::nn::Module {
   virtual nlohmann::json evaluate(EvalContext& ctx) = 0;
   // Called once after the last step (the linear-regression walkthrough prints its fit here).
   virtual void on_train_end(bool explain) {}
+  // Whether sample() reads the iterative-sampler settings (sampler, eta, guidance).
+  virtual bool uses_sampler_settings() const { return false; }
   // Whether sample() draws images (the loop then writes sample grids during training).
   virtual bool generates_images() const { return true; }
   // Whether this family trains on a data set (data.type must not be "none").

@@ -1,6 +1,7 @@
 #include "models/registry.h"
 
 #include "core/errors.h"
+#include "models/diffusion/diffusion_family.h"
 #include "models/gan/gan_family.h"
 #include "models/linreg/linreg_family.h"
 #include "models/vae/vae_family.h"
@@ -12,6 +13,7 @@ const std::vector<Family>& families() {
       gan_family(),
       linreg_family(),
       vae_family(),
+      diffusion_family(),
   };
   return all;
 }

@@ -19,8 +19,8 @@ std::string duration_text(double seconds) {
 }
 }  // namespace
 
-Progress::Progress(int64_t first_step, int64_t total_steps, int64_t log_every)
-    : first_(first_step), total_(total_steps), log_every_(log_every), last_done_(first_step),
+Progress::Progress(int64_t first_step, int64_t total_steps, int64_t log_every, std::string what)
+    : first_(first_step), total_(total_steps), log_every_(log_every), last_done_(first_step), what_(std::move(what)),
       terminal_(isatty(STDERR_FILENO)), start_(Clock::now()), last_draw_(Clock::time_point()) {}
 
 double Progress::steps_per_second() const {
@@ -55,7 +55,10 @@ void Progress::update(int64_t done, const StepMetrics& metrics, double lr) {
                  static_cast<long long>(total_), describe(done, metrics).c_str());
     std::fflush(stderr);
   } else if (done % log_every_ == 0 || done == total_) {
-    spdlog::info("step {}/{}{} lr {:.3g}", done, total_, describe(done, metrics), lr);
+    if (lr >= 0)
+      spdlog::info("{} {}/{}{} lr {:.3g}", what_, done, total_, describe(done, metrics), lr);
+    else
+      spdlog::info("{} {}/{}{}", what_, done, total_, describe(done, metrics));
   }
 }
 

@@ -10,9 +10,10 @@ namespace gencli {
 
 class Progress {
  public:
-  Progress(int64_t first_step, int64_t total_steps, int64_t log_every);
-  // `done` counts completed steps.
-  void update(int64_t done, const StepMetrics& metrics, double lr);
+  // `what` names the steps in plain lines ("step", "denoising step").
+  Progress(int64_t first_step, int64_t total_steps, int64_t log_every, std::string what = "step");
+  // `done` counts completed steps; lr < 0 leaves the learning rate out.
+  void update(int64_t done, const StepMetrics& metrics, double lr = -1);
   void finish();
   double steps_per_second() const;  // over this process's steps
 
@@ -21,6 +22,7 @@ class Progress {
   std::string describe(int64_t done, const StepMetrics& metrics) const;
 
   int64_t first_, total_, log_every_, last_done_;
+  std::string what_;
   bool terminal_;
   Clock::time_point start_, last_draw_;
 };

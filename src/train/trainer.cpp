@@ -14,6 +14,7 @@
 #include "core/logging.h"
 #include "core/runtime_tuning.h"
 #include "data/image_dataset.h"
+#include "data/toy2d_scatter.h"
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
 #include "io/image_grid.h"
@@ -182,7 +183,7 @@ void run_training(const TrainOptions& options) {
   if (model->needs_data()) {
     if (config.data.type == "none") throw ConfigError("data.type: model.type " + config.model_type() + " needs data");
     train_set = load_image_dataset(config.data, Split::Train, device);
-    spdlog::info("data {}: {} training images of {}x{}x{}", config.data.root, train_set.size(),
+    spdlog::info("data {}: {} training images of {}x{}x{}", describe_data(config.data), train_set.size(),
                  train_set.images.size(1), train_set.images.size(2), train_set.images.size(3));
     batches = std::make_unique<ShuffledBatches>(train_set, config.train.batch_size,
                                                 static_cast<uint64_t>(config.train.seed) + 1);
@@ -252,17 +253,21 @@ void run_training(const TrainOptions& options) {
     SampleRequest request;
     request.num = config.sample.num;
     request.use_ema = config.sample.use_ema;
+    request.preview = true;
     torch::Tensor images =
         draw_samples(*model, request, config.sample.nrow, -1, static_cast<uint64_t>(config.sample.seed));
     char name[32];
     std::snprintf(name, sizeof name, "step-%08lld.png", static_cast<long long>(steps_done));
-    save_grid_png((fs::path(out) / "samples" / name).string(), to_unit_range(images, config.data.range),
-                  config.sample.nrow,
-                  {{"Software", std::string("gencli ") + GENCLI_VERSION},
-                   {"gencli:model_type", config.model_type()},
-                   {"gencli:checkpoint_sha256", "none (drawn during training)"},
-                   {"gencli:seed", std::to_string(config.sample.seed)},
-                   {"gencli:step", std::to_string(steps_done)}});
+    const std::string path = (fs::path(out) / "samples" / name).string();
+    const png::TextChunks provenance = {{"Software", std::string("gencli ") + GENCLI_VERSION},
+                                        {"gencli:model_type", config.model_type()},
+                                        {"gencli:checkpoint_sha256", "none (drawn during training)"},
+                                        {"gencli:seed", std::to_string(config.sample.seed)},
+                                        {"gencli:step", std::to_string(steps_done)}};
+    if (config.data.type == "toy2d")
+      save_toy2d_scatter(path, images, config.data, provenance);
+    else
+      save_grid_png(path, to_unit_range(images, config.data.range), config.sample.nrow, provenance);
   };
 
   std::ofstream metrics((fs::path(out) / "metrics.jsonl").string(), std::ios::app);

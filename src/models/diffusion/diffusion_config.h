@@ -1,0 +1,72 @@
+#pragma once
+// The diffusion family's `model` section: a denoising network (a small U-Net for images, an
+// MLP for 2-D toy data), its noise schedule, what it predicts, and the sampling defaults.
+#include <string>
+#include <vector>
+
+#include "core/config_fields.h"
+
+namespace gencli::diffusion {
+
+struct DiffusionConfig {
+  std::string type = "diffusion";
+  std::string arch = "unet";                    // "unet" (images) or "mlp" (2-D toy data)
+  int64_t image_channels = 1;
+  int64_t image_size = 28;                      // square; a multiple of 2^(levels - 1)
+  int64_t base_channels = 32;                   // U-Net: channels at full resolution
+  std::vector<int64_t> channel_mult = {1, 2, 2};  // U-Net: channel multiplier per resolution level
+  int64_t res_blocks = 1;                       // U-Net: residual blocks per level
+  bool attention = true;                        // U-Net: self-attention at the lowest resolution
+  int64_t groups = 8;                           // U-Net: GroupNorm groups (must divide every width)
+  double dropout = 0.0;                         // U-Net: dropout inside residual blocks
+  std::vector<int64_t> mlp_hidden = {256, 256, 256};  // mlp: hidden widths
+  int64_t timesteps = 1000;                     // T, the number of noising steps
+  std::string schedule = "linear";              // "linear" (Ho et al.) or "cosine" (Nichol & Dhariwal)
+  double beta_start = 1e-4;                     // linear schedule: beta_1
+  double beta_end = 0.02;                       // linear schedule: beta_T
+  std::string prediction = "epsilon";           // what the network predicts: "epsilon" (noise) or "v"
+  bool clip_denoised = true;                    // clamp predicted x0 to the data range while sampling
+  bool conditional = false;                     // class embedding, trained with label dropout
+  double label_dropout = 0.1;                   // conditional: P(label replaced by "no label")
+  double guidance = 1.0;                        // default classifier-free guidance scale (1 = none)
+  std::string sampler = "ddpm";                 // default sampler: "ddpm" or "ddim"
+  int64_t sample_steps = 0;                     // default steps (0: T for ddpm, 50 for ddim)
+
+  template <class V>
+  void visit(V& v) {
+    using namespace config;
+    v.field("type", type);
+    v.field("arch", arch, one_of({"unet", "mlp"}));
+    v.field("image_channels", image_channels, at_least(1));
+    v.field("image_size", image_size, at_least(1));
+    v.field("base_channels", base_channels, at_least(1));
+    v.field("channel_mult", channel_mult, widths());
+    v.field("res_blocks", res_blocks, at_least(1));
+    v.field("attention", attention);
+    v.field("groups", groups, at_least(1));
+    v.field("dropout", dropout, in_range(0, 0.9));
+    v.field("mlp_hidden", mlp_hidden, widths());
+    v.field("timesteps", timesteps, at_least(2));
+    v.field("schedule", schedule, one_of({"linear", "cosine"}));
+    v.field("beta_start", beta_start, in_range(1e-6, 0.5));
+    v.field("beta_end", beta_end, in_range(1e-6, 0.999));
+    v.field("prediction", prediction, one_of({"epsilon", "v"}));
+    v.field("clip_denoised", clip_denoised);
+    v.field("conditional", conditional);
+    v.field("label_dropout", label_dropout, in_range(0, 1));
+    v.field("guidance", guidance, in_range(0, 100));
+    v.field("sampler", sampler, one_of({"ddpm", "ddim"}));
+    v.field("sample_steps", sample_steps, at_least(0));
+  }
+
+  static config::Constraint<std::vector<int64_t>> widths() {
+    return {"a non-empty list of integers >= 1", [](const std::vector<int64_t>& w) {
+              if (w.empty()) return false;
+              for (auto x : w)
+                if (x < 1) return false;
+              return true;
+            }};
+  }
+};
+
+}  // namespace gencli::diffusion

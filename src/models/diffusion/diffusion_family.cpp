@@ -1,0 +1,54 @@
+#include "models/diffusion/diffusion_family.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/config.h"
+#include "core/errors.h"
+#include "models/diffusion/diffusion_model.h"
+
+namespace gencli::models {
+
+namespace {
+
+nlohmann::json resolve(const nlohmann::json& model) {
+  auto c = config::read_section<diffusion::DiffusionConfig>(model, "model");
+  if (c.arch == "unet") {
+    const int64_t factor = int64_t{1} << (c.channel_mult.size() - 1);
+    if (c.image_size % factor != 0)
+      throw ConfigError("model.image_size: " + std::to_string(c.channel_mult.size()) +
+                        " U-Net levels halve the image " + std::to_string(c.channel_mult.size() - 1) +
+                        " times, so it must be a multiple of " + std::to_string(factor) + ", got " +
+                        std::to_string(c.image_size));
+    for (int64_t m : c.channel_mult)
+      if ((c.base_channels * m) % c.groups != 0)
+        throw ConfigError("model.groups: " + std::to_string(c.groups) + " does not divide the U-Net width " +
+                          std::to_string(c.base_channels * m) + " (base_channels x channel_mult)");
+    if (c.base_channels % c.groups != 0)
+      throw ConfigError("model.groups: " + std::to_string(c.groups) + " does not divide model.base_channels " +
+                        std::to_string(c.base_channels));
+  }
+  if (c.beta_end <= c.beta_start)
+    throw ConfigError("model.beta_end: must exceed model.beta_start (" + std::to_string(c.beta_start) + ")");
+  return config::write_section(c);
+}
+
+std::shared_ptr<Model> create(const Config& config) {
+  auto c = config::read_section<diffusion::DiffusionConfig>(config.model, "model");
+  if (config.data.range != "tanh")
+    throw ConfigError("data.range: diffusion models data in [-1, 1], so data.range must be \"tanh\", got \"" +
+                      config.data.range + "\"");
+  if (config.train.ema_decay == 0)
+    spdlog::warn("train.ema_decay is 0: diffusion samples are usually much better from an EMA of the weights "
+                 "(e.g. 0.999)");
+  return std::make_shared<diffusion::DiffusionModel>(c, config.data.num_classes);
+}
+
+}  // namespace
+
+Family diffusion_family() {
+  return {"diffusion",
+          "denoising diffusion: U-Net or MLP, linear/cosine schedule, epsilon/v, DDPM/DDIM, guidance, inpainting",
+          resolve, create};
+}
+
+}  // namespace gencli::models

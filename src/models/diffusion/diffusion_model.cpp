@@ -1,0 +1,145 @@
+#include "models/diffusion/diffusion_model.h"
+
+#include "core/errors.h"
+
+namespace gencli::diffusion {
+
+namespace {
+
+NoiseSchedule make_schedule(const DiffusionConfig& c) {
+  if (c.schedule == "cosine") return NoiseSchedule::cosine(c.timesteps);
+  return NoiseSchedule::linear(c.timesteps, c.beta_start, c.beta_end);
+}
+
+}  // namespace
+
+DiffusionModel::DiffusionModel(DiffusionConfig config, int64_t num_classes)
+    : config_(std::move(config)), num_classes_(num_classes), schedule_(make_schedule(config_)) {
+  denoiser = register_module("denoiser", Denoiser(config_, num_classes_));
+}
+
+std::vector<OptimizedPart> DiffusionModel::optimized_parts() { return {{"denoiser", denoiser->parameters()}}; }
+
+void DiffusionModel::check_batch_shape(const torch::Tensor& images) const {
+  const auto s = images.sizes();
+  if (s.size() != 4 || s[1] != config_.image_channels || s[2] != config_.image_size || s[3] != config_.image_size)
+    throw UserError("data.root: the data's images are " + std::to_string(s[1]) + "x" + std::to_string(s[2]) + "x" +
+                    std::to_string(s[3]) + " (channels x height x width) but model.image_channels/image_size ask for " +
+                    std::to_string(config_.image_channels) + "x" + std::to_string(config_.image_size) + "x" +
+                    std::to_string(config_.image_size));
+}
+
+StepMetrics DiffusionModel::train_step(StepContext& ctx) {
+  Batch batch = ctx.batches->next();
+  check_batch_shape(batch.images);
+  const torch::Tensor& x0 = batch.images;
+  const int64_t b = x0.size(0);
+  // Ho et al. 2020, algorithm 1: t uniform, eps ~ N(0, I), regress the network on eps (or v).
+  torch::Tensor t = torch::randint(config_.timesteps, {b}, torch::TensorOptions().dtype(torch::kLong).device(x0.device()));
+  torch::Tensor noise = torch::randn_like(x0);
+  torch::Tensor x_t = schedule_.add_noise(x0, noise, t);
+  torch::Tensor labels;
+  if (config_.conditional) {
+    // Classifier-free guidance (Ho & Salimans 2022, algorithm 1): drop the label with
+    // probability p so the same network also learns the unconditional prediction.
+    torch::Tensor drop = torch::rand({b}, x0.options()) < config_.label_dropout;
+    labels = torch::where(drop, torch::full_like(batch.labels, null_label()), batch.labels);
+  }
+  torch::Tensor target = config_.prediction == "v" ? schedule_.velocity(x0, noise, t) : noise;
+  torch::Tensor loss = torch::mse_loss(denoiser->forward(x_t, t, labels), target);
+  ctx.optimizers->zero_grad("denoiser");
+  loss.backward();
+  ctx.optimizers->update("denoiser");
+  return {{"loss", loss.item<double>()}};
+}
+
+torch::Tensor DiffusionModel::guided_output(Denoiser& net, const torch::Tensor& x_t, int64_t t,
+                                            const torch::Tensor& labels, double guidance) {
+  const int64_t b = x_t.size(0);
+  torch::Tensor steps = torch::full({b}, t, torch::TensorOptions().dtype(torch::kLong).device(x_t.device()));
+  if (!config_.conditional || guidance == 1.0) return net->forward(x_t, steps, labels);
+  // Both predictions in one batch: conditional first, then with the "no label" label.
+  torch::Tensor both = net->forward(torch::cat({x_t, x_t}), torch::cat({steps, steps}),
+                                    torch::cat({labels, torch::full_like(labels, null_label())}));
+  torch::Tensor conditional = both.slice(0, 0, b), unconditional = both.slice(0, b);
+  return unconditional + guidance * (conditional - unconditional);
+}
+
+torch::Tensor DiffusionModel::run_sampler(Denoiser& net, Sampler& sampler, const torch::Tensor& x_T,
+                                          const torch::Tensor& labels, double guidance,
+                                          const torch::Generator& generator,
+                                          const std::function<void(int64_t, int64_t)>& progress,
+                                          const Completion* completion) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = net->is_training();
+  net->eval();
+  torch::Tensor x = x_T;
+  const auto& steps = sampler.timesteps();
+  const int64_t total = static_cast<int64_t>(steps.size());
+  auto noise_like = [&](const torch::Tensor& like) {
+    return torch::randn(like.sizes(), generator, torch::kFloat).to(like.options());
+  };
+  for (int64_t i = 0; i < total; ++i) {
+    const int64_t t = steps[i], next = sampler.next_timestep(t);
+    const int64_t repeats = completion ? completion->resample : 1;
+    for (int64_t r = 0; r < repeats; ++r) {
+      torch::Tensor x_next = sampler.step(guided_output(net, x, t, labels, guidance), t, x, generator).prev_sample;
+      if (completion) {
+        // Known pixels: the real image noised to the next step (exactly the image after the last).
+        torch::Tensor known_next = next >= 0 ? schedule_.add_noise(completion->x0, noise_like(x),
+                                                                   torch::full({x.size(0)}, next, torch::kLong))
+                                             : completion->x0;
+        x_next = completion->known * known_next + (1 - completion->known) * x_next;
+        // RePaint's resampling: jump back to step t and denoise again, so the generated part
+        // can adjust to the known part (not after the last repeat, nor from the clean image).
+        if (r + 1 < repeats && next >= 0) {
+          x = schedule_.renoise(x_next, next, t, noise_like(x));
+          continue;
+        }
+      }
+      x = x_next;
+    }
+    if (progress) progress(i + 1, total);
+  }
+  net->train(was_training);
+  return config_.clip_denoised ? x.clamp(-1, 1) : x;
+}
+
+std::unique_ptr<Sampler> DiffusionModel::make_request_sampler(const SampleRequest& request) const {
+  std::string name = request.sampler == "default" ? config_.sampler : request.sampler;
+  if (request.preview) name = "ddim";
+  std::optional<double> clip;
+  if (config_.clip_denoised) clip = 1.0;
+  auto sampler = make_sampler(name, schedule_, config_.prediction, clip, request.eta);
+  int64_t steps = request.steps > 0 ? request.steps : request.preview ? 0 : config_.sample_steps;
+  if (steps == 0) steps = name == "ddim" ? std::min<int64_t>(50, config_.timesteps) : config_.timesteps;
+  sampler->set_timesteps(steps);
+  return sampler;
+}
+
+Denoiser DiffusionModel::sampling_network(bool use_ema) {
+  if (use_ema && ema) return Denoiser(std::dynamic_pointer_cast<DenoiserImpl>(ema));
+  return denoiser;
+}
+
+double DiffusionModel::guidance_for(const SampleRequest& request) const {
+  const double guidance = request.guidance >= 0 ? request.guidance : config_.guidance;
+  if (!config_.conditional && guidance != 1.0)
+    throw UserError("--guidance " + std::to_string(guidance) + ": this diffusion model is not conditional");
+  return guidance;
+}
+
+torch::Tensor DiffusionModel::sample(const SampleRequest& request) {
+  if (config_.conditional && !request.labels.defined())
+    throw UserError("this diffusion model is conditional: sampling needs class labels");
+  Denoiser net = sampling_network(request.use_ema);
+  const torch::Device device = net->parameters().front().device();
+  auto sampler = make_request_sampler(request);
+  torch::Tensor x_T = torch::randn({request.num, config_.image_channels, config_.image_size, config_.image_size},
+                                   request.generator)
+                          .to(device);
+  torch::Tensor labels = request.labels.defined() ? request.labels.to(device) : torch::Tensor();
+  return run_sampler(net, *sampler, x_T, labels, guidance_for(request), request.generator, request.progress, nullptr);
+}
+
+}  // namespace gencli::diffusion

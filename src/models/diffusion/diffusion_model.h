@@ -1,0 +1,67 @@
+#pragma once
+// The diffusion family (DDPM, Ho et al. 2020): training teaches the denoiser to predict the
+// noise (or v) in x_t = sqrt(a_t) x0 + sqrt(1 - a_t) eps at a random step t; sampling starts
+// from pure noise and alternates "predict" and "sampler step" (models/diffusion/samplers.h).
+#include <memory>
+
+#include "models/diffusion/denoiser.h"
+#include "models/diffusion/noise_schedule.h"
+#include "models/diffusion/samplers.h"
+#include "models/model.h"
+
+namespace gencli::diffusion {
+
+// Known pixels for completion: the reverse process keeps them from `x0` (noised to the current
+// step) and only generates the rest (RePaint, Lugmayr et al. 2022, algorithm 1).
+struct Completion {
+  torch::Tensor x0;     // (B, C, H, W) the real images
+  torch::Tensor known;  // (1, 1, H, W) or (B, C, H, W): 1 where a pixel is kept
+  int64_t resample = 1; // RePaint's resampling: each step is repeated this often, jumping back in between
+};
+
+class DiffusionModel : public Model {
+ public:
+  DiffusionModel(DiffusionConfig config, int64_t num_classes);
+
+  std::vector<OptimizedPart> optimized_parts() override;
+  StepMetrics train_step(StepContext& ctx) override;
+  torch::nn::Module* ema_target() override { return denoiser.ptr().get(); }
+  bool conditional() const override { return config_.conditional; }
+  int64_t num_classes() const override { return num_classes_; }
+  torch::Tensor sample(const SampleRequest& request) override;
+  bool uses_sampler_settings() const override { return true; }
+  std::vector<SampleMode> sample_modes() const override;
+  ModeResult sample_mode(const ModeRequest& request) override;
+  nlohmann::json evaluate(EvalContext& ctx) override;
+
+  // The guided network output for x_t at step t: with scale w, u + w (c - u) from the unconditional
+  // (u) and conditional (c) predictions (Ho & Salimans 2022, eq. 6); w = 1 is plain conditional.
+  torch::Tensor guided_output(Denoiser& net, const torch::Tensor& x_t, int64_t t, const torch::Tensor& labels,
+                              double guidance);
+  // The reverse process from x_T = noise through the sampler's timesteps; `completion` (optional)
+  // holds known pixels fixed.
+  torch::Tensor run_sampler(Denoiser& net, Sampler& sampler, const torch::Tensor& x_T, const torch::Tensor& labels,
+                            double guidance, const torch::Generator& generator,
+                            const std::function<void(int64_t, int64_t)>& progress, const Completion* completion);
+  // A sampler built from the request (or the config's defaults), its timesteps set.
+  std::unique_ptr<Sampler> make_request_sampler(const SampleRequest& request) const;
+  // The network sampling uses: the EMA copy when there is one and it is wanted.
+  Denoiser sampling_network(bool use_ema);
+
+  const NoiseSchedule& schedule() const { return schedule_; }
+  const DiffusionConfig& config() const { return config_; }
+  // The label meaning "no label" (the last embedding row).
+  int64_t null_label() const { return num_classes_; }
+
+  Denoiser denoiser{nullptr};
+
+ private:
+  void check_batch_shape(const torch::Tensor& images) const;
+  double guidance_for(const SampleRequest& request) const;
+
+  DiffusionConfig config_;
+  int64_t num_classes_;
+  NoiseSchedule schedule_;
+};
+
+}  // namespace gencli::diffusion

@@ -1,0 +1,48 @@
+// The diffusion model's sample modes: inpaint (completion of masked test images).
+#include "core/errors.h"
+#include "io/image_grid.h"
+#include "models/corruption.h"
+#include "models/diffusion/diffusion_model.h"
+#include "models/sampling.h"
+
+namespace gencli::diffusion {
+
+std::vector<SampleMode> DiffusionModel::sample_modes() const {
+  return {{"inpaint", "masked / completed / original rows for test images (--mask, --resample, --sampler, --steps)",
+           true}};
+}
+
+ModeResult DiffusionModel::sample_mode(const ModeRequest& r) {
+  if (r.mode != "inpaint") throw UserError("--mode " + r.mode + ": unknown for diffusion (known: prior, inpaint)");
+  if (config_.arch != "unet") throw UserError("--mode inpaint: needs an image model (model.arch \"unet\")");
+  const Corruption mask = parse_corruption(r.corrupt.rfind("mask:", 0) == 0 ? r.corrupt : "mask:bottom", "--mask");
+  Denoiser net = sampling_network(r.sampling.use_ema);
+  const torch::Device device = net->parameters().front().device();
+  Batch x = pick_examples(r.test_split, r.sampling.num, r.sampling.generator);
+  Completion completion;
+  completion.x0 = x.images.to(device);
+  completion.known = known_pixels(mask.region, config_.image_size, config_.image_size).to(device);
+  completion.resample = r.resample;
+  torch::Tensor labels;
+  if (config_.conditional) {
+    if (r.klass >= num_classes_) throw UserError("--class " + std::to_string(r.klass) + ": out of range");
+    // The test images' own labels, or --class for all of them.
+    labels = r.klass >= 0 ? torch::full({x.images.size(0)}, r.klass, torch::kLong).to(device) : x.labels.to(device);
+  } else if (r.klass >= 0) {
+    throw UserError("--class " + std::to_string(r.klass) + ": this model is not conditional");
+  }
+  auto sampler = make_request_sampler(r.sampling);
+  torch::Tensor x_T = torch::randn(completion.x0.sizes(), r.sampling.generator).to(device);
+  torch::Tensor completed = run_sampler(net, *sampler, x_T, labels, guidance_for(r.sampling), r.sampling.generator,
+                                        r.sampling.progress, &completion);
+  // Shown with the hidden part at 0, mid-grey in the [-1, 1] range.
+  torch::Tensor masked = completion.x0 * completion.known;
+  ModeResult result;
+  result.nrow = r.nrow;
+  result.images = interleave_rows({masked, completed, completion.x0}, r.nrow, -1.0);
+  torch::Tensor unit_completed = to_unit_range(completed, "tanh"), unit_real = to_unit_range(completion.x0, "tanh");
+  result.report = {{"psnr_completed_db", psnr(unit_completed, unit_real).mean().item<double>()}};
+  return result;
+}
+
+}  // namespace gencli::diffusion

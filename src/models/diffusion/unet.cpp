@@ -1,0 +1,137 @@
+#include "models/diffusion/unet.h"
+
+#include <cmath>
+
+namespace gencli::diffusion {
+
+namespace nn = torch::nn;
+
+namespace {
+
+nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1) {
+  return nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
+}
+
+}  // namespace
+
+ResBlockImpl::ResBlockImpl(int64_t in, int64_t out, int64_t embedding, int64_t groups, double p) {
+  norm1 = register_module("norm1", nn::GroupNorm(groups, in));
+  conv1 = register_module("conv1", conv3x3(in, out));
+  embedding_projection = register_module("embedding_projection", nn::Linear(embedding, out));
+  norm2 = register_module("norm2", nn::GroupNorm(groups, out));
+  dropout = register_module("dropout", nn::Dropout(p));
+  conv2 = register_module("conv2", conv3x3(out, out));
+  if (in != out) skip = register_module("skip", nn::Conv2d(nn::Conv2dOptions(in, out, 1)));
+}
+
+torch::Tensor ResBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& embedding) {
+  torch::Tensor h = conv1->forward(torch::silu(norm1->forward(x)));
+  h = h + embedding_projection->forward(torch::silu(embedding)).unsqueeze(-1).unsqueeze(-1);
+  h = conv2->forward(dropout->forward(torch::silu(norm2->forward(h))));
+  return h + (skip ? skip->forward(x) : x);
+}
+
+SelfAttentionImpl::SelfAttentionImpl(int64_t channels, int64_t groups) {
+  norm = register_module("norm", nn::GroupNorm(groups, channels));
+  qkv = register_module("qkv", nn::Conv2d(nn::Conv2dOptions(channels, 3 * channels, 1)));
+  projection = register_module("projection", nn::Conv2d(nn::Conv2dOptions(channels, channels, 1)));
+}
+
+torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x) {
+  const int64_t b = x.size(0), c = x.size(1), pixels = x.size(2) * x.size(3);
+  auto parts = qkv->forward(norm->forward(x)).view({b, 3, c, pixels}).unbind(1);  // each (B, C, N)
+  torch::Tensor weights = torch::softmax(torch::bmm(parts[0].transpose(1, 2), parts[1]) / std::sqrt(double(c)), -1);
+  torch::Tensor attended = torch::bmm(parts[2], weights.transpose(1, 2));  // (B, C, N)
+  return x + projection->forward(attended.view(x.sizes()));
+}
+
+UNetImpl::UNetImpl(const DiffusionConfig& c, int64_t embedding) {
+  const int64_t levels = static_cast<int64_t>(c.channel_mult.size());
+  input = register_module("input", conv3x3(c.image_channels, c.base_channels));
+  // Widths of the feature maps the down path hands to the up path, in push order.
+  std::vector<int64_t> skips = {c.base_channels};
+  int64_t width = c.base_channels;
+  for (int64_t i = 0; i < levels; ++i) {
+    Level level;
+    const int64_t out = c.base_channels * c.channel_mult[i];
+    for (int64_t r = 0; r < c.res_blocks; ++r) {
+      level.blocks.push_back(register_module("down" + std::to_string(i) + "_block" + std::to_string(r),
+                                             ResBlock(width, out, embedding, c.groups, c.dropout)));
+      width = out;
+      skips.push_back(width);
+    }
+    if (i + 1 < levels) {
+      level.resample = register_module("down" + std::to_string(i) + "_downsample", conv3x3(width, width, 2));
+      skips.push_back(width);
+    }
+    down_.push_back(std::move(level));
+  }
+  middle1 = register_module("middle1", ResBlock(width, width, embedding, c.groups, c.dropout));
+  if (c.attention) middle_attention = register_module("middle_attention", SelfAttention(width, c.groups));
+  middle2 = register_module("middle2", ResBlock(width, width, embedding, c.groups, c.dropout));
+  for (int64_t i = levels - 1; i >= 0; --i) {
+    Level level;
+    const int64_t out = c.base_channels * c.channel_mult[i];
+    for (int64_t r = 0; r <= c.res_blocks; ++r) {
+      const int64_t skip = skips.back();
+      skips.pop_back();
+      level.blocks.push_back(register_module("up" + std::to_string(i) + "_block" + std::to_string(r),
+                                             ResBlock(width + skip, out, embedding, c.groups, c.dropout)));
+      width = out;
+    }
+    if (i > 0) level.resample = register_module("up" + std::to_string(i) + "_upsample", conv3x3(width, width));
+    up_.push_back(std::move(level));
+  }
+  output_norm = register_module("output_norm", nn::GroupNorm(c.groups, width));
+  output = register_module("output", conv3x3(width, c.image_channels));
+}
+
+torch::Tensor UNetImpl::forward(const torch::Tensor& x, const torch::Tensor& embedding) {
+  std::vector<torch::Tensor> skips;
+  torch::Tensor h = input->forward(x);
+  skips.push_back(h);
+  for (auto& level : down_) {
+    for (auto& block : level.blocks) {
+      h = block->forward(h, embedding);
+      skips.push_back(h);
+    }
+    if (level.resample) {
+      h = level.resample->forward(h);
+      skips.push_back(h);
+    }
+  }
+  h = middle1->forward(h, embedding);
+  if (middle_attention) h = middle_attention->forward(h);
+  h = middle2->forward(h, embedding);
+  for (auto& level : up_) {
+    for (auto& block : level.blocks) {
+      h = block->forward(torch::cat({h, skips.back()}, 1), embedding);
+      skips.pop_back();
+    }
+    if (level.resample) {
+      h = nn::functional::interpolate(h, nn::functional::InterpolateFuncOptions()
+                                             .size(std::vector<int64_t>{h.size(2) * 2, h.size(3) * 2})
+                                             .mode(torch::kNearest));
+      h = level.resample->forward(h);
+    }
+  }
+  return output->forward(torch::silu(output_norm->forward(h)));
+}
+
+ToyDenoiserImpl::ToyDenoiserImpl(const DiffusionConfig& c, int64_t embedding) {
+  body = nn::Sequential();
+  int64_t in = c.image_channels * c.image_size * c.image_size + embedding;
+  for (int64_t w : c.mlp_hidden) {
+    body->push_back(nn::Linear(in, w));
+    body->push_back(nn::SiLU());
+    in = w;
+  }
+  body->push_back(nn::Linear(in, c.image_channels * c.image_size * c.image_size));
+  register_module("body", body);
+}
+
+torch::Tensor ToyDenoiserImpl::forward(const torch::Tensor& x, const torch::Tensor& embedding) {
+  return body->forward(torch::cat({x.flatten(1), embedding}, 1)).view(x.sizes());
+}
+
+}  // namespace gencli::diffusion

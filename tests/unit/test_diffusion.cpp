@@ -1,0 +1,214 @@
+// The diffusion family: schedules against closed forms, the samplers against hand-computed
+// steps of a fake network, guidance, inpainting, and the denoiser's shapes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/errors.h"
+#include "models/corruption.h"
+#include "models/diffusion/diffusion_model.h"
+#include "models/diffusion/noise_schedule.h"
+#include "models/diffusion/samplers.h"
+
+using namespace gencli;
+using namespace gencli::diffusion;
+
+namespace {
+
+torch::Generator gen(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
+
+DiffusionConfig toy_config(bool conditional) {
+  DiffusionConfig c;
+  c.arch = "mlp";
+  c.image_channels = 2;
+  c.image_size = 1;
+  c.mlp_hidden = {32};
+  c.timesteps = 20;
+  c.conditional = conditional;
+  c.clip_denoised = false;
+  return c;
+}
+
+DiffusionConfig tiny_unet_config() {
+  DiffusionConfig c;
+  c.image_size = 8;
+  c.base_channels = 8;
+  c.channel_mult = {1, 2};
+  c.groups = 4;
+  c.timesteps = 50;
+  return c;
+}
+
+}  // namespace
+
+TEST(NoiseSchedule, LinearMatchesItsDefinition) {
+  NoiseSchedule s = NoiseSchedule::linear(1000, 1e-4, 0.02);
+  EXPECT_EQ(s.timesteps(), 1000);
+  EXPECT_DOUBLE_EQ(s.beta(0), 1e-4);
+  EXPECT_NEAR(s.beta(999), 0.02, 1e-15);
+  EXPECT_NEAR(s.beta(500), 1e-4 + (0.02 - 1e-4) * 500 / 999, 1e-15);
+  double product = 1;
+  for (int t = 0; t < 1000; ++t) product *= 1 - s.beta(t);
+  EXPECT_NEAR(s.alpha_bar(999), product, 1e-12);
+  EXPECT_NEAR(s.alpha_bar(0), 1 - 1e-4, 1e-15);
+  EXPECT_DOUBLE_EQ(s.alpha_bar(-1), 1.0);
+  EXPECT_LT(s.alpha_bar(999), 1e-4);  // x_T is nearly pure noise
+}
+
+TEST(NoiseSchedule, CosineMatchesNicholDhariwal) {
+  const int T = 1000;
+  const double s = 0.008;
+  NoiseSchedule sched = NoiseSchedule::cosine(T, s);
+  auto f = [&](double t) { return std::pow(std::cos((t / T + s) / (1 + s) * M_PI / 2), 2); };
+  for (int t : {0, 100, 500, 900})  // alpha_bar(t) = f(t + 1) / f(0) where beta is not clipped
+    EXPECT_NEAR(sched.alpha_bar(t), f(t + 1) / f(0), 1e-9) << t;
+  EXPECT_LE(sched.beta(T - 1), 0.999);
+}
+
+TEST(NoiseSchedule, AddNoiseHasTheRightMoments) {
+  NoiseSchedule s = NoiseSchedule::linear(1000, 1e-4, 0.02);
+  torch::Tensor x0 = torch::full({200000, 1}, 0.5);
+  torch::Tensor noise = torch::randn({200000, 1}, gen(1));
+  torch::Tensor t = torch::full({200000}, 300, torch::kLong);
+  torch::Tensor x_t = s.add_noise(x0, noise, t);
+  const double a = s.alpha_bar(300);
+  EXPECT_NEAR(x_t.mean().item<double>(), std::sqrt(a) * 0.5, 0.01);
+  EXPECT_NEAR(x_t.var().item<double>(), 1 - a, 0.01);
+  // Per-example timesteps: each row uses its own alpha_bar.
+  torch::Tensor two = s.add_noise(torch::ones({2, 1}), torch::zeros({2, 1}), torch::tensor({0, 999}));
+  EXPECT_NEAR(two[0].item<double>(), std::sqrt(s.alpha_bar(0)), 1e-6);
+  EXPECT_NEAR(two[1].item<double>(), std::sqrt(s.alpha_bar(999)), 1e-6);
+}
+
+TEST(NoiseSchedule, EpsilonAndVPredictionsRecoverTheCleanImage) {
+  NoiseSchedule s = NoiseSchedule::linear(100, 1e-3, 0.05);
+  torch::Tensor x0 = torch::randn({4, 3}, gen(2)), noise = torch::randn({4, 3}, gen(3));
+  torch::Tensor t = torch::full({4}, 60, torch::kLong);
+  torch::Tensor x_t = s.add_noise(x0, noise, t);
+  auto from_eps = s.interpret(noise, x_t, 60, "epsilon");
+  auto from_v = s.interpret(s.velocity(x0, noise, t), x_t, 60, "v");
+  EXPECT_TRUE(torch::allclose(from_eps.x0, x0, 1e-4, 1e-5));
+  EXPECT_TRUE(torch::allclose(from_v.x0, x0, 1e-4, 1e-5));
+  EXPECT_TRUE(torch::allclose(from_v.epsilon, noise, 1e-4, 1e-5));
+}
+
+TEST(Samplers, DdpmStepMatchesHandComputedPosterior) {
+  // T = 2, betas 0.1 and 0.5: alpha_bar = 0.9, 0.45. A fake network always answers eps = 0.5.
+  NoiseSchedule s = NoiseSchedule::linear(2, 0.1, 0.5);
+  DdpmSampler ddpm(s, "epsilon", std::nullopt);
+  EXPECT_EQ(ddpm.timesteps(), (std::vector<int64_t>{1, 0}));
+  torch::Tensor x_t = torch::ones({1});
+  torch::Generator g = gen(7);
+  SamplerStep step = ddpm.step(torch::full({1}, 0.5), 1, x_t, g);
+  const double z = torch::randn({1}, gen(7), torch::kFloat).item<double>();  // the same draw
+  // Golden values, computed by hand from Ho et al. eqs. 7 and 15.
+  EXPECT_NEAR(step.pred_x0.item<double>(), 0.9379411866072932, 1e-6);
+  EXPECT_NEAR(ddpm.noise_std(1), 0.3015113445777636, 1e-12);
+  EXPECT_NEAR(step.prev_sample.item<double>(), 0.9374822677502987 + 0.3015113445777636 * z, 1e-6);
+  EXPECT_DOUBLE_EQ(ddpm.noise_std(0), 0.0);  // the last step adds no noise
+}
+
+TEST(Samplers, DdimStepMatchesHandComputedUpdate) {
+  NoiseSchedule s = NoiseSchedule::linear(2, 0.1, 0.5);
+  DdimSampler ddim(s, "epsilon", std::nullopt, 0.0);
+  torch::Generator g = gen(1);
+  SamplerStep first = ddim.step(torch::full({1}, 0.5), 1, torch::ones({1}), g);
+  EXPECT_NEAR(first.prev_sample.item<double>(), 1.0479230212964383, 1e-6);
+  SamplerStep last = ddim.step(torch::full({1}, 0.5), 0, first.prev_sample, g);
+  EXPECT_NEAR(last.prev_sample.item<double>(), 0.9379411866072932, 1e-6);  // x0 itself
+  // With v prediction the same output means something else: x0 = sqrt(a) x_t - sqrt(1 - a) v.
+  DdimSampler ddim_v(s, "v", std::nullopt, 0.0);
+  EXPECT_NEAR(ddim_v.step(torch::full({1}, 0.5), 1, torch::ones({1}), g).pred_x0.item<double>(),
+              0.30001046889515376, 1e-6);
+  // Clipping bounds the predicted x0.
+  DdimSampler clipped(s, "epsilon", 0.5, 0.0);
+  EXPECT_NEAR(clipped.step(torch::full({1}, 0.5), 1, torch::ones({1}), g).pred_x0.item<double>(), 0.5, 1e-6);
+}
+
+TEST(Samplers, TimestepsAreEvenlySpacedAndValidated) {
+  NoiseSchedule s = NoiseSchedule::linear(1000, 1e-4, 0.02);
+  DdimSampler ddim(s, "epsilon", std::nullopt, 0.0);
+  ddim.set_timesteps(5);
+  EXPECT_EQ(ddim.timesteps(), (std::vector<int64_t>{999, 749, 500, 250, 0}));
+  EXPECT_EQ(ddim.next_timestep(500), 250);
+  EXPECT_EQ(ddim.next_timestep(0), -1);
+  EXPECT_THROW(ddim.set_timesteps(1001), UserError);
+  EXPECT_THROW(make_sampler("euler", s, "epsilon", std::nullopt, 0), UserError);
+}
+
+TEST(Samplers, DdimWithEtaOneHasDdpmVarianceAndSteps) {
+  NoiseSchedule s = NoiseSchedule::linear(50, 1e-3, 0.1);
+  DdpmSampler ddpm(s, "epsilon", std::nullopt);
+  DdimSampler ddim(s, "epsilon", std::nullopt, 1.0);
+  for (int64_t t = 0; t < 50; ++t) EXPECT_NEAR(ddim.noise_std(t), ddpm.noise_std(t), 1e-12) << t;
+  torch::Tensor x = torch::randn({3, 4}, gen(5)), out = torch::randn({3, 4}, gen(6));
+  torch::Generator g1 = gen(9), g2 = gen(9);
+  EXPECT_TRUE(torch::allclose(ddpm.step(out, 30, x, g1).prev_sample, ddim.step(out, 30, x, g2).prev_sample, 1e-4, 1e-5));
+}
+
+TEST(Samplers, DdimWithEtaZeroIsDeterministicGivenTheStartingNoise) {
+  torch::manual_seed(1);
+  DiffusionModel model(toy_config(false), 10);
+  DdimSampler ddim(model.schedule(), "epsilon", std::nullopt, 0.0);
+  ddim.set_timesteps(10);
+  torch::Tensor x_T = torch::randn({16, 2, 1, 1}, gen(3));
+  torch::Tensor a = model.run_sampler(model.denoiser, ddim, x_T, {}, 1.0, gen(1), {}, nullptr);
+  torch::Tensor b = model.run_sampler(model.denoiser, ddim, x_T, {}, 1.0, gen(2), {}, nullptr);
+  EXPECT_TRUE(torch::equal(a, b));
+  DdpmSampler ddpm(model.schedule(), "epsilon", std::nullopt);
+  torch::Tensor c = model.run_sampler(model.denoiser, ddpm, x_T, {}, 1.0, gen(1), {}, nullptr);
+  torch::Tensor d = model.run_sampler(model.denoiser, ddpm, x_T, {}, 1.0, gen(2), {}, nullptr);
+  EXPECT_FALSE(torch::equal(c, d));  // DDPM draws fresh noise at each step
+}
+
+TEST(Guidance, ScaleOneIsConditionalAndZeroIsUnconditional) {
+  torch::manual_seed(2);
+  DiffusionModel model(toy_config(true), 10);
+  torch::NoGradGuard no_grad;
+  torch::Tensor x = torch::randn({6, 2, 1, 1}, gen(4));
+  torch::Tensor labels = torch::tensor({0, 1, 2, 3, 4, 5});
+  torch::Tensor t = torch::full({6}, 7, torch::kLong);
+  torch::Tensor conditional = model.denoiser->forward(x, t, labels);
+  torch::Tensor unconditional = model.denoiser->forward(x, t, torch::full({6}, model.null_label(), torch::kLong));
+  EXPECT_FALSE(torch::allclose(conditional, unconditional));
+  EXPECT_TRUE(torch::allclose(model.guided_output(model.denoiser, x, 7, labels, 1.0), conditional, 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(model.guided_output(model.denoiser, x, 7, labels, 0.0), unconditional, 1e-5, 1e-6));
+  torch::Tensor three = model.guided_output(model.denoiser, x, 7, labels, 3.0);
+  EXPECT_TRUE(torch::allclose(three, unconditional + 3 * (conditional - unconditional), 1e-4, 1e-5));
+}
+
+TEST(Inpainting, KnownPixelsEqualTheInputAtTheEnd) {
+  torch::manual_seed(3);
+  DiffusionModel model(tiny_unet_config(), 10);
+  torch::Tensor x0 = torch::rand({3, 1, 8, 8}, gen(1)) * 2 - 1;
+  for (int64_t resample : {1, 3}) {
+    Completion completion{x0, known_pixels("bottom", 8, 8), resample};
+    DdimSampler ddim(model.schedule(), "epsilon", 1.0, 0.0);
+    ddim.set_timesteps(5);
+    torch::Tensor out = model.run_sampler(model.denoiser, ddim, torch::randn({3, 1, 8, 8}, gen(2)), {}, 1.0, gen(3),
+                                          {}, &completion);
+    EXPECT_TRUE(torch::equal(out * completion.known, x0 * completion.known)) << "resample " << resample;
+    EXPECT_FALSE(torch::allclose(out, x0));  // the hidden half was generated, not copied
+  }
+}
+
+TEST(Denoiser, UNetKeepsTheImageShape) {
+  for (auto [channels, size] : {std::pair<int64_t, int64_t>{1, 28}, {3, 32}}) {
+    DiffusionConfig c;
+    c.image_channels = channels;
+    c.image_size = size;
+    c.base_channels = 8;
+    c.groups = 4;
+    Denoiser net(c, 10);
+    torch::Tensor x = torch::randn({2, channels, size, size});
+    EXPECT_EQ(net->forward(x, torch::tensor({0, 999})).sizes(), x.sizes());
+  }
+}
+
+TEST(Denoiser, TimestepEmbeddingIsSinusoidal) {
+  torch::Tensor e = timestep_embedding(torch::tensor({0, 5}), 8);
+  EXPECT_EQ(e.sizes(), (std::vector<int64_t>{2, 8}));
+  EXPECT_TRUE(torch::allclose(e[0], torch::tensor({0.f, 0.f, 0.f, 0.f, 1.f, 1.f, 1.f, 1.f})));
+  EXPECT_NEAR(e[1][0].item<double>(), std::sin(5.0), 1e-6);
+  EXPECT_NEAR(e[1][4].item<double>(), std::cos(5.0), 1e-6);
+}
