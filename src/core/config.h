@@ -12,22 +12,38 @@
 namespace gencli {
 
 struct DataConfig {
-  std::string type = "idx";          // "idx": MNIST-format files in root; "none": the family brings its own data
-  std::string root = "data/mnist";   // folder with train-/t10k- images and labels (raw or .gz)
+  std::string type = "idx";          // "idx": MNIST-format files in root; "image_folder": PNG/JPEG files
+                                     // under root; "toy2d": 2-D points as (N, 2, 1, 1) images;
+                                     // "none": the family brings its own data
+  std::string root = "data/mnist";   // idx: folder with train-/t10k- images and labels (raw or .gz);
+                                     // image_folder: the folder of images
   int64_t num_classes = 10;          // labels must lie in [0, num_classes)
   int64_t limit = 0;                 // use only the first N training images (0 = all)
   std::string range = "tanh";        // pixel scaling: "tanh" maps to [-1, 1], "unit" to [0, 1]
   std::string placement = "auto";    // "auto": keep the whole set on the training device; "cpu": keep it in host memory
+  int64_t image_size = 32;           // image_folder: images are resized and centre-cropped to this square
+  int64_t channels = 1;              // image_folder: 1 (grayscale luminance) or 3 (RGB)
+  double test_fraction = 0.1;        // image_folder: every round(1/f)-th file in sorted order is held out for testing
+  std::string toy = "ring8";         // toy2d: which distribution (see data/toy2d.h)
+  int64_t toy_points = 20000;        // toy2d: training points; the test split is a separate draw of a quarter as many
+  int64_t toy_seed = 0;              // toy2d: the draw's seed, so the data set is the same on every run
 
   template <class V>
   void visit(V& v) {
     using namespace config;
-    v.field("type", type, one_of({"idx", "none"}));
+    v.field("type", type, one_of({"idx", "image_folder", "toy2d", "none"}));
     v.field("root", root);
     v.field("num_classes", num_classes, at_least(1));
     v.field("limit", limit, at_least(0));
     v.field("range", range, one_of({"tanh", "unit"}));
     v.field("placement", placement, one_of({"auto", "cpu"}));
+    v.field("image_size", image_size, at_least(1));
+    v.field("channels", channels, Constraint<int64_t>{"1 or 3", [](const int64_t& c) { return c == 1 || c == 3; }});
+    v.field("test_fraction", test_fraction,
+            Constraint<double>{"a number in (0, 0.5]", [](const double& f) { return f > 0 && f <= 0.5; }});
+    v.field("toy", toy, one_of({"ring8", "grid25", "swiss_roll", "two_moons"}));
+    v.field("toy_points", toy_points, at_least(100));
+    v.field("toy_seed", toy_seed, at_least(0));
   }
 };
 

@@ -2,10 +2,14 @@
 
 #include "core/errors.h"
 #include "data/idx.h"
+#include "data/image_folder.h"
+#include "data/toy2d.h"
 
 namespace gencli {
 
-ImageDataset load_image_dataset(const DataConfig& config, Split split, const torch::Device& device) {
+namespace {
+
+ImageDataset load_idx(const DataConfig& config, Split split) {
   const std::string prefix = split == Split::Train ? "train" : "t10k";
   const std::string images_path = idx::find_split_file(config.root, prefix + "-images-idx3-ubyte");
   const std::string labels_path = idx::find_split_file(config.root, prefix + "-labels-idx1-ubyte");
@@ -22,11 +26,26 @@ ImageDataset load_image_dataset(const DataConfig& config, Split split, const tor
   data.images = config.range == "tanh" ? pixels.to(torch::kFloat).div_(127.5).sub_(1.0)
                                        : pixels.to(torch::kFloat).div_(255.0);
   data.labels = labels;
+  return data;
+}
+
+}  // namespace
+
+ImageDataset load_image_dataset(const DataConfig& config, Split split, const torch::Device& device) {
+  ImageDataset data = config.type == "image_folder" ? load_image_folder(config, split)
+                      : config.type == "toy2d"      ? load_toy2d(config, split)
+                                                    : load_idx(config, split);
   if (config.placement == "auto" && device.type() != torch::kCPU) {
     data.images = data.images.to(device);
     data.labels = data.labels.to(device);
   }
   return data;
+}
+
+std::string describe_data(const DataConfig& config) {
+  if (config.type == "toy2d") return "toy2d " + config.toy;
+  if (config.type == "image_folder") return "image folder " + config.root;
+  return config.root;
 }
 
 ShuffledBatches::ShuffledBatches(const ImageDataset& data, int64_t batch_size, uint64_t seed)
