@@ -16,7 +16,7 @@ struct GanConfig {
   int64_t dcgan_width = 64;                      // DCGAN base channel count
   double leaky_slope = 0.2;                      // LeakyReLU negative slope
   int64_t image_channels = 1;
-  int64_t image_size = 28;                       // square images; dcgan needs a multiple of 4
+  int64_t image_size = 28;                       // square images (1 for toy2d points); dcgan needs a multiple of 4
   bool conditional = false;                      // label embedding in both networks
   std::string loss = "bce";                      // "bce" (non-saturating), "hinge", "wasserstein", "wgan-gp"
   int64_t critic_steps = 1;                      // discriminator updates per generator update
@@ -34,7 +34,7 @@ struct GanConfig {
     v.field("dcgan_width", dcgan_width, at_least(1));
     v.field("leaky_slope", leaky_slope, in_range(0, 1));
     v.field("image_channels", image_channels, at_least(1));
-    v.field("image_size", image_size, at_least(4));
+    v.field("image_size", image_size, at_least(1));
     v.field("conditional", conditional);
     v.field("loss", loss, one_of({"bce", "hinge", "wasserstein", "wgan-gp"}));
     v.field("critic_steps", critic_steps, at_least(1));
