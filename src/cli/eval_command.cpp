@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <memory>
+#include <spdlog/fmt/fmt.h>
 
 #include "cli/commands.h"
 #include "core/device.h"
@@ -80,8 +81,14 @@ void run_eval(const EvalOptions& o) {
   }
   std::printf("%s (%s, step %lld)\n", o.checkpoint.c_str(), loaded.config.model_type().c_str(),
               static_cast<long long>(loaded.header.step));
-  for (const auto& item : result.items())
-    std::printf("  %-18s %s\n", item.key().c_str(), item.value().dump().c_str());
+  for (const auto& item : result.items()) {
+    // Floats to 6 significant digits; strings unquoted; lists and objects as compact JSON.
+    const auto& v = item.value();
+    std::string text = v.is_number_float() ? fmt::format("{:.6g}", v.get<double>())
+                       : v.is_string()     ? v.get<std::string>()
+                                           : v.dump();
+    std::printf("  %-24s %s\n", item.key().c_str(), text.c_str());
+  }
 }
 
 }  // namespace

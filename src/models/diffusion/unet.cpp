@@ -118,9 +118,26 @@ torch::Tensor UNetImpl::forward(const torch::Tensor& x, const torch::Tensor& emb
   return output->forward(torch::silu(output_norm->forward(h)));
 }
 
+namespace {
+
+// Frequencies of the toy denoiser's input features: 1, 2, 4, ... 2^(n-1), times pi.
+constexpr int64_t kInputFrequencies = 8;
+
+// [x, sin(2^k pi x), cos(2^k pi x)] per coordinate: an MLP on raw coordinates learns the sharp
+// modes of toy data slowly (the spectral bias of Tancik et al. 2020); these features let it resolve them.
+torch::Tensor fourier_features(const torch::Tensor& x) {
+  torch::Tensor scales =
+      M_PI * torch::pow(2.0, torch::arange(kInputFrequencies, x.options())).view({1, 1, kInputFrequencies});
+  torch::Tensor angles = x.unsqueeze(-1) * scales;  // (B, D, K)
+  return torch::cat({x, torch::sin(angles).flatten(1), torch::cos(angles).flatten(1)}, 1);
+}
+
+}  // namespace
+
 ToyDenoiserImpl::ToyDenoiserImpl(const DiffusionConfig& c, int64_t embedding) {
   body = nn::Sequential();
-  int64_t in = c.image_channels * c.image_size * c.image_size + embedding;
+  const int64_t dims = c.image_channels * c.image_size * c.image_size;
+  int64_t in = dims * (1 + 2 * kInputFrequencies) + embedding;
   for (int64_t w : c.mlp_hidden) {
     body->push_back(nn::Linear(in, w));
     body->push_back(nn::SiLU());
@@ -131,7 +148,7 @@ ToyDenoiserImpl::ToyDenoiserImpl(const DiffusionConfig& c, int64_t embedding) {
 }
 
 torch::Tensor ToyDenoiserImpl::forward(const torch::Tensor& x, const torch::Tensor& embedding) {
-  return body->forward(torch::cat({x.flatten(1), embedding}, 1)).view(x.sizes());
+  return body->forward(torch::cat({fourier_features(x.flatten(1)), embedding}, 1)).view(x.sizes());
 }
 
 }  // namespace gencli::diffusion
