@@ -45,6 +45,7 @@ void run_eval(const EvalOptions& o) {
   set_cpu_threads(0);
   const torch::Device device = resolve_device(o.device);
   LoadedModel loaded = load_model(o.checkpoint, device);
+  set_cpu_threads(0, 0, loaded.model->prefers_parallel_ops());
   ImageDataset test_set;
   std::unique_ptr<SequentialBatches> test_batches;
   EvalContext ctx;

@@ -113,6 +113,7 @@ void run_sample(SampleOptions o) {
   set_cpu_threads(0);
   const torch::Device device = resolve_device(o.device);
   LoadedModel loaded = load_model(o.checkpoint, device);
+  set_cpu_threads(0, 0, loaded.model->prefers_parallel_ops());
   if (!loaded.model->uses_sampler_settings() &&
       (o.sampler != "default" || o.eta != 0 || o.guidance >= 0 || o.resample != 1))
     throw UserError("--sampler/--eta/--guidance/--resample: model.type " + loaded.config.model_type() +

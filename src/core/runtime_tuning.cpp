@@ -113,17 +113,17 @@ int usable_cores() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-ThreadPlan plan_threads(int threads, int intra_op) {
+ThreadPlan plan_threads(int threads, int intra_op, bool parallel_ops) {
   ThreadPlan plan;
   plan.blas = threads > 0 ? threads : usable_cores();
   const bool separate_blas_pool = blas_info().library == "OpenBLAS" &&
                                   blas_info().config.find("USE_OPENMP") == std::string::npos;
-  plan.intra_op = intra_op > 0 ? intra_op : (separate_blas_pool ? 1 : plan.blas);
+  plan.intra_op = intra_op > 0 ? intra_op : (separate_blas_pool && !parallel_ops ? 1 : plan.blas);
   return plan;
 }
 
-ThreadPlan set_cpu_threads(int threads, int intra_op) {
-  ThreadPlan plan = plan_threads(threads, intra_op);
+ThreadPlan set_cpu_threads(int threads, int intra_op, bool parallel_ops) {
+  ThreadPlan plan = plan_threads(threads, intra_op, parallel_ops);
   at::set_num_threads(plan.intra_op);
   if (const char* user = std::getenv("OPENBLAS_NUM_THREADS")) {
     plan.blas = std::max(1, std::atoi(user));

@@ -124,6 +124,9 @@ class Model : public torch::nn::Module {
   virtual nlohmann::json evaluate(EvalContext& ctx) = 0;
   // Called once after the last step (the linear-regression walkthrough prints its fit here).
   virtual void on_train_end(bool explain) {}
+  // Whether LibTorch's own thread pool should get every core by default (convolution-heavy
+  // networks; see ThreadPlan in core/runtime_tuning.h).
+  virtual bool prefers_parallel_ops() const { return false; }
   // Whether sample() reads the iterative-sampler settings (sampler, eta, guidance).
   virtual bool uses_sampler_settings() const { return false; }
   // Whether sample() draws images (the loop then writes sample grids during training).

@@ -157,17 +157,18 @@ void run_training(const TrainOptions& options) {
 
   spdlog::info("config:\n{}", config_json.dump(2));
 
-  const ThreadPlan threads =
-      set_cpu_threads(static_cast<int>(config.train.threads), static_cast<int>(config.train.intra_op_threads));
   const torch::Device device = resolve_device(config.train.device);
+  torch::manual_seed(static_cast<uint64_t>(config.train.seed));
+  const models::Family& family = models::family(config.model_type());
+  std::shared_ptr<Model> model = family.create(config);
+  // The thread split depends on what the network spends its time in (see ThreadPlan).
+  const ThreadPlan threads = set_cpu_threads(static_cast<int>(config.train.threads),
+                                             static_cast<int>(config.train.intra_op_threads),
+                                             model->prefers_parallel_ops());
   const BlasInfo blas = blas_info();
   spdlog::info("device {}{}; CPU threads: {} for matrix products, {} for LibTorch ops; BLAS {} {}{}", device.str(),
                config.train.device == "auto" ? " (auto)" : "", threads.blas, threads.intra_op, blas.library, blas.core,
                runtime_tuning_applied().empty() ? "" : " (tuned: " + runtime_tuning_applied() + ")");
-
-  torch::manual_seed(static_cast<uint64_t>(config.train.seed));
-  const models::Family& family = models::family(config.model_type());
-  std::shared_ptr<Model> model = family.create(config);
   model->to(device);
   if (config.train.ema_decay > 0 && !model->ema_target())
     throw ConfigError("train.ema_decay: model.type " + config.model_type() +
