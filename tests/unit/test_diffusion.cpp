@@ -9,6 +9,7 @@
 #include "models/diffusion/diffusion_model.h"
 #include "models/diffusion/noise_schedule.h"
 #include "models/diffusion/samplers.h"
+#include "train/ema.h"
 
 using namespace gencli;
 using namespace gencli::diffusion;
@@ -233,4 +234,24 @@ TEST(Samplers, ExactScoreOfGaussianDataRecoversItsSpread) {
     EXPECT_NEAR(x.std().item<double>(), s, 0.01);
     EXPECT_NEAR(x.mean().item<double>(), 0.0, 0.02);
   }
+}
+
+// The EMA copy must start equal to the network, including the U-Net's blocks, which are plain
+// modules that Cloneable::clone alone leaves freshly initialised.
+TEST(Ema, CopyOfTheDenoiserStartsEqualToIt) {
+  torch::manual_seed(4);
+  Denoiser net(tiny_unet_config(), 10);
+  auto copy = make_ema_copy(*net);
+  auto original = net->named_parameters();
+  auto copied = copy->named_parameters();
+  ASSERT_EQ(original.size(), copied.size());
+  for (const auto& item : original) {
+    SCOPED_TRACE(item.key());
+    EXPECT_TRUE(torch::equal(item.value(), copied[item.key()]));
+    EXPECT_FALSE(copied[item.key()].requires_grad());
+  }
+  // A copy, not the same storage.
+  torch::NoGradGuard no_grad;
+  original.begin()->value().add_(1.0);
+  EXPECT_FALSE(torch::equal(original.begin()->value(), copied[original.begin()->key()]));
 }
