@@ -13,17 +13,22 @@ namespace gencli {
 
 struct DataConfig {
   std::string type = "idx";          // "idx": MNIST-format files in root; "image_folder": PNG/JPEG files
-                                     // under root; "toy2d": 2-D points as (N, 2, 1, 1) images;
+                                     // under root; "audio_folder": mono 16-bit WAV files under root as
+                                     // (N, 1, 1, L) clips; "toy2d": 2-D points as (N, 2, 1, 1) images;
                                      // "none": the family brings its own data
   std::string root = "data/mnist";   // idx: folder with train-/t10k- images and labels (raw or .gz);
-                                     // image_folder: the folder of images
+                                     // image_folder, audio_folder: the folder of files
   int64_t num_classes = 10;          // labels must lie in [0, num_classes)
   int64_t limit = 0;                 // use only the first N training images (0 = all)
   std::string range = "tanh";        // pixel scaling: "tanh" maps to [-1, 1], "unit" to [0, 1]
+                                     // (audio_folder ignores it: audio is always in [-1, 1])
   std::string placement = "auto";    // "auto": keep the whole set on the training device; "cpu": keep it in host memory
   int64_t image_size = 32;           // image_folder: images are resized and centre-cropped to this square
   int64_t channels = 1;              // image_folder: 1 (grayscale luminance) or 3 (RGB)
-  double test_fraction = 0.1;        // image_folder: every round(1/f)-th file in sorted order is held out for testing
+  double test_fraction = 0.1;        // image_folder, audio_folder: every round(1/f)-th file in sorted order
+                                     // is held out for testing
+  int64_t sample_rate = 16000;       // audio_folder: every file must be at this rate (8000 or 16000 Hz)
+  double clip_seconds = 1.0;         // audio_folder: each file becomes one clip this long (cropped or padded)
   std::string toy = "ring8";         // toy2d: which distribution (see data/toy2d.h)
   int64_t toy_points = 20000;        // toy2d: training points; the test split is a separate draw of a quarter as many
   int64_t toy_seed = 0;              // toy2d: the draw's seed, so the data set is the same on every run
@@ -31,7 +36,7 @@ struct DataConfig {
   template <class V>
   void visit(V& v) {
     using namespace config;
-    v.field("type", type, one_of({"idx", "image_folder", "toy2d", "none"}));
+    v.field("type", type, one_of({"idx", "image_folder", "audio_folder", "toy2d", "none"}));
     v.field("root", root);
     v.field("num_classes", num_classes, at_least(1));
     v.field("limit", limit, at_least(0));
@@ -41,6 +46,9 @@ struct DataConfig {
     v.field("channels", channels, Constraint<int64_t>{"1 or 3", [](const int64_t& c) { return c == 1 || c == 3; }});
     v.field("test_fraction", test_fraction,
             Constraint<double>{"a number in (0, 0.5]", [](const double& f) { return f > 0 && f <= 0.5; }});
+    v.field("sample_rate", sample_rate,
+            Constraint<int64_t>{"8000 or 16000", [](const int64_t& r) { return r == 8000 || r == 16000; }});
+    v.field("clip_seconds", clip_seconds, positive());
     v.field("toy", toy, one_of({"ring8", "grid25", "swiss_roll", "two_moons"}));
     v.field("toy_points", toy_points, at_least(100));
     v.field("toy_seed", toy_seed, at_least(0));

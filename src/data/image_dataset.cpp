@@ -1,6 +1,7 @@
 #include "data/image_dataset.h"
 
 #include "core/errors.h"
+#include "data/audio_folder.h"
 #include "data/idx.h"
 #include "data/image_folder.h"
 #include "data/toy2d.h"
@@ -32,9 +33,10 @@ ImageDataset load_idx(const DataConfig& config, Split split) {
 }  // namespace
 
 ImageDataset load_image_dataset(const DataConfig& config, Split split, const torch::Device& device) {
-  ImageDataset data = config.type == "image_folder" ? load_image_folder(config, split)
-                      : config.type == "toy2d"      ? load_toy2d(config, split)
-                                                    : load_idx(config, split);
+  ImageDataset data = config.type == "image_folder"   ? load_image_folder(config, split)
+                      : config.type == "audio_folder" ? load_audio_folder(config, split)
+                      : config.type == "toy2d"        ? load_toy2d(config, split)
+                                                      : load_idx(config, split);
   if (config.placement == "auto" && device.type() != torch::kCPU) {
     data.images = data.images.to(device);
     data.labels = data.labels.to(device);
@@ -45,6 +47,9 @@ ImageDataset load_image_dataset(const DataConfig& config, Split split, const tor
 std::string describe_data(const DataConfig& config) {
   if (config.type == "toy2d") return "toy2d " + config.toy;
   if (config.type == "image_folder") return "image folder " + config.root;
+  if (config.type == "audio_folder")
+    return "audio folder " + config.root + " (" + std::to_string(config.sample_rate) + " Hz clips of " +
+           std::to_string(clip_samples(config)) + " samples)";
   return config.root;
 }
 

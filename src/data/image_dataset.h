@@ -1,7 +1,7 @@
 #pragma once
-// A data set split (MNIST-format files, an image folder or 2-D toy points) held whole in one
-// tensor, and shuffled batches drawn from it by index (no per-sample copies). The batch order
-// is part of every checkpoint.
+// A data set split (MNIST-format files, an image folder, an audio folder or 2-D toy points)
+// held whole in one tensor, and shuffled batches drawn from it by index (no per-sample
+// copies). The batch order is part of every checkpoint.
 #include "core/torch_api.h"
 
 #include "core/config.h"
@@ -18,7 +18,8 @@ struct ImageDataset {
 enum class Split { Train, Test };
 
 // Loads the split data.type names: "idx" reads <root>/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz],
-// "image_folder" see data/image_folder.h, "toy2d" see data/toy2d.h. Values are in data.range.
+// "image_folder" see data/image_folder.h, "audio_folder" see data/audio_folder.h, "toy2d" see
+// data/toy2d.h. Values are in data.range (audio: always [-1, 1), clips stored as (N, 1, 1, L)).
 ImageDataset load_image_dataset(const DataConfig& config, Split split, const torch::Device& device);
 
 // Where the data comes from, for log lines: the folder, or e.g. "toy2d ring8".
