@@ -11,7 +11,7 @@ packages=(
   libgtest-dev python3                         # the test suite (python3 reads JSON in the e2e tests)
   ca-certificates curl                         # data prepare mnist tries the real MNIST first
 )
-packages+=("$@")  # callers may add more (bench.sh adds python3-torch)
+packages+=("$@")  # callers may add more (bench.sh adds python3-torch, make_speech_data.sh espeak-ng and sox)
 
 missing=()
 for p in "${packages[@]}"; do
