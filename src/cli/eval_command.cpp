@@ -101,7 +101,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--json", o->json, "print the result as JSON");
   cmd->add_option("--num", o->num, "samples to generate for sample-based scores")
       ->check(CLI::Range(int64_t{2}, int64_t{1000000}));
-  cmd->add_option("--seed", o->seed, "noise seed");
+  cmd->add_option("--seed", o->seed, "noise seed")->check(CLI::NonNegativeNumber);
   cmd->add_option("--iw-samples", o->iw_samples, "importance samples per test image for likelihood bounds (VAE)")
       ->check(CLI::Range(int64_t{1}, int64_t{100000}));
   cmd->add_option("--test-limit", o->test_limit, "score only the first N test images (default: all)")

@@ -33,7 +33,7 @@ struct SampleOptions {
   std::string mode = "prior";
   int64_t pairs = 8;
   int64_t steps = 0;
-  std::string corrupt = "noise:0.5";
+  std::string corrupt;  // empty: the mode's default
   std::string mask;
   int64_t resample = 1;
   std::string sampler = "default";
@@ -177,14 +177,15 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--steps", o->steps,
                   "diffusion: denoising steps (default: all for ddpm, 50 for ddim); VAE interpolate: images per "
                   "row, manifold: points per axis (default 10)")
-      ->check(CLI::Range(int64_t{2}, int64_t{100000}));
+      ->check(CLI::Range(int64_t{1}, int64_t{100000}));
   cmd->add_option("--sampler", o->sampler, "diffusion: ddpm (default) or ddim");
   cmd->add_option("--eta", o->eta, "DDIM noise: 0 deterministic (default) .. 1 as noisy as DDPM")
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--guidance", o->guidance, "classifier-free guidance scale for conditional diffusion (default 1: none)")
+  cmd->add_option("--guidance", o->guidance, "classifier-free guidance scale W for conditional diffusion: u + W (c - u); 1 = plain "
+                  "conditional (default: the config's model.guidance)")
       ->check(CLI::Range(0.0, 100.0));
-  cmd->add_option("--corrupt", o->corrupt, "restore: noise:SIGMA (e.g. noise:0.5) or mask:center|bottom|top|left|right");
-  cmd->add_option("--mask", o->mask, "inpaint/restore: the hidden region, center|bottom|top|left|right");
+  cmd->add_option("--corrupt", o->corrupt, "restore: noise:SIGMA or mask:center|bottom|top|left|right (default noise:0.5)");
+  cmd->add_option("--mask", o->mask, "inpaint/restore: the hidden region, center|bottom|top|left|right (inpaint default: bottom)");
   cmd->add_option("--resample", o->resample, "inpaint: RePaint resampling, each denoising step repeated N times")
       ->check(CLI::Range(int64_t{1}, int64_t{100}));
   cmd->add_option("--data-root", o->data_root, "test data folder for modes that use it (default: the run's data.root)");

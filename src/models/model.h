@@ -81,7 +81,7 @@ struct ModeRequest {
   SampleRequest sampling;     // num: images to transform; steps, generator (which test images, all noise), ...
   int64_t nrow = 8;           // images per grid row
   int64_t pairs = 8;          // interpolate: rows, one pair of test images each
-  std::string corrupt;        // restore/inpaint: "noise:SIGMA" or "mask:REGION" (see models/corruption.h)
+  std::string corrupt;        // restore/inpaint: "noise:SIGMA" or "mask:REGION" (see models/corruption.h); "" = default
   int64_t klass = -1;         // class for conditional models where a mode needs one (-1: none given)
   int64_t resample = 1;       // inpaint: RePaint resampling (each step repeated this often)
   Batch test_split;           // the whole test split, for modes that need data; pick with pick_examples()

@@ -36,20 +36,26 @@ ok ddpm "$GENCLI" sample --checkpoint "$CK" --num 8 --nrow 4 --out ddpm.png
 [ "$(png_size ddpm.png)" = "122 62" ] || fail "ddpm.png is $(png_size ddpm.png), expected 122 62"
 assert_contains "$WORK/ddpm.err" "denoising step 50/50" "ddpm progress"
 check "DDIM at eta 0: the same seed gives the same images, another seed others"
-ok ddimA "$GENCLI" sample --checkpoint "$CK" --sampler ddim --steps 10 --eta 0 --num 8 --nrow 4 --seed 5 --out a.png
-ok ddimB "$GENCLI" sample --checkpoint "$CK" --sampler ddim --steps 10 --eta 0 --num 8 --nrow 4 --seed 5 --out b.png
-ok ddimC "$GENCLI" sample --checkpoint "$CK" --sampler ddim --steps 10 --eta 0 --num 8 --nrow 4 --seed 6 --out c.png
-cmp -s a.png b.png || fail "two DDIM runs with --seed 5 differ"
-! cmp -s a.png c.png || fail "DDIM with --seed 5 and --seed 6 give the same images"
-assert_contains "$WORK/ddimA.err" "denoising step 10/10" "ddim progress"
+for s in 5 5b 6; do
+  ok "ddim$s" "$GENCLI" sample --checkpoint "$CK" --sampler ddim --steps 10 --eta 0 --num 8 --nrow 4 --seed "${s%b}" \
+    --class 3 --out "$s.png" --npy "$s.npy"
+done
+cmp -s 5.npy 5b.npy || fail "two DDIM runs with --seed 5 differ"
+! cmp -s 5.npy 6.npy || fail "DDIM with --seed 5 and --seed 6 give the same images"
+check "DDPM with the same seed differs from DDIM (the sampler is really switched)"
+ok ddpm5 "$GENCLI" sample --checkpoint "$CK" --num 8 --nrow 4 --seed 5 --class 3 --out d5.png --npy d5.npy
+! cmp -s 5.npy d5.npy || fail "DDPM and DDIM gave identical samples"
+assert_contains "$WORK/ddim5.err" "denoising step 10/10" "ddim progress"
 check "guidance with --class"
-ok guided "$GENCLI" sample --checkpoint "$CK" --sampler ddim --steps 10 --class 7 --guidance 3 --num 8 --nrow 4 --out g.png
-[ "$(png_text g.png gencli:class)" = 7 ] || fail "g.png: gencli:class is not 7"
+ok guided "$GENCLI" sample --checkpoint "$CK" --sampler ddim --steps 10 --class 3 --guidance 3 --num 8 --nrow 4 \
+  --seed 5 --out g.png --npy g.npy
+[ "$(png_text g.png gencli:class)" = 3 ] || fail "g.png: gencli:class is not 3"
+! cmp -s g.npy 5.npy || fail "--guidance 3 gave the same samples as the default guidance"
 check "inpaint: masked / completed / original rows, PSNR printed"
 ok inpaint "$GENCLI" sample --checkpoint "$CK" --mode inpaint --mask bottom --sampler ddim --steps 10 --resample 2 \
   --num 8 --nrow 4 --out inpaint.png
 [ "$(png_size inpaint.png)" = "122 182" ] || fail "inpaint.png is $(png_size inpaint.png), expected 122 182"
-grep -q '^psnr_completed_db ' "$WORK/inpaint.out" || fail "inpaint printed no PSNR"
+grep -q '^psnr_hidden_db ' "$WORK/inpaint.out" || fail "inpaint printed no PSNR"
 
 say "eval"
 ok eval "$GENCLI" eval --checkpoint "$CK" --test-limit 64 --num 4 --json

@@ -63,7 +63,7 @@ TEST(NoiseSchedule, CosineMatchesNicholDhariwal) {
   auto f = [&](double t) { return std::pow(std::cos((t / T + s) / (1 + s) * M_PI / 2), 2); };
   for (int t : {0, 100, 500, 900})  // alpha_bar(t) = f(t + 1) / f(0) where beta is not clipped
     EXPECT_NEAR(sched.alpha_bar(t), f(t + 1) / f(0), 1e-9) << t;
-  EXPECT_LE(sched.beta(T - 1), 0.999);
+  EXPECT_DOUBLE_EQ(sched.beta(T - 1), 0.999);  // the clip applies at the very end
 }
 
 TEST(NoiseSchedule, AddNoiseHasTheRightMoments) {
@@ -79,6 +79,15 @@ TEST(NoiseSchedule, AddNoiseHasTheRightMoments) {
   torch::Tensor two = s.add_noise(torch::ones({2, 1}), torch::zeros({2, 1}), torch::tensor({0, 999}));
   EXPECT_NEAR(two[0].item<double>(), std::sqrt(s.alpha_bar(0)), 1e-6);
   EXPECT_NEAR(two[1].item<double>(), std::sqrt(s.alpha_bar(999)), 1e-6);
+}
+
+TEST(NoiseSchedule, RenoiseJumpsForwardWithTheRightMoments) {
+  NoiseSchedule s = NoiseSchedule::linear(1000, 1e-4, 0.02);
+  torch::Tensor x_s = torch::full({200000}, 0.7);
+  torch::Tensor x_t = s.renoise(x_s, 200, 600, torch::randn({200000}, gen(8)));
+  const double ratio = s.alpha_bar(600) / s.alpha_bar(200);
+  EXPECT_NEAR(x_t.mean().item<double>(), std::sqrt(ratio) * 0.7, 0.01);
+  EXPECT_NEAR(x_t.var().item<double>(), 1 - ratio, 0.01);
 }
 
 TEST(NoiseSchedule, EpsilonAndVPredictionsRecoverTheCleanImage) {
@@ -189,8 +198,16 @@ TEST(Inpainting, KnownPixelsEqualTheInputAtTheEnd) {
     torch::Tensor out = model.run_sampler(model.denoiser, ddim, torch::randn({3, 1, 8, 8}, gen(2)), {}, 1.0, gen(3),
                                           {}, &completion);
     EXPECT_TRUE(torch::equal(out * completion.known, x0 * completion.known)) << "resample " << resample;
-    EXPECT_FALSE(torch::allclose(out, x0));  // the hidden half was generated, not copied
+    EXPECT_FALSE(torch::allclose(out * (1 - completion.known), x0 * (1 - completion.known)));  // generated
   }
+  // With a single step there is nothing to jump back to: resampling must change nothing.
+  auto one_step = [&](int64_t resample) {
+    Completion completion{x0, known_pixels("bottom", 8, 8), resample};
+    DdimSampler ddim(model.schedule(), "epsilon", 1.0, 0.0);
+    ddim.set_timesteps(1);
+    return model.run_sampler(model.denoiser, ddim, torch::randn({3, 1, 8, 8}, gen(2)), {}, 1.0, gen(3), {}, &completion);
+  };
+  EXPECT_TRUE(torch::equal(one_step(1), one_step(3)));
 }
 
 TEST(Denoiser, UNetKeepsTheImageShape) {

@@ -91,6 +91,8 @@ const Trained& trained_vae() {
   return trained;
 }
 
+torch::Generator gen_for_test(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
+
 double mean_bound(VaeModel& model, const Batch& test, int64_t k, uint64_t seed) {
   torch::NoGradGuard no_grad;
   torch::Generator g = at::detail::createCPUGenerator(seed);
@@ -162,6 +164,27 @@ TEST(VaeModel, IwaeWithOneSampleIsTheElboEstimate) {
   torch::Tensor mc = many.mean(0);
   torch::Tensor tolerance = 4 * many.std(0) / std::sqrt(4000.0) + 1e-3;
   EXPECT_TRUE(((mc - elbo).abs() < tolerance).all().item<bool>()) << mc << elbo;
+}
+
+// log_weights pairs each sample z with its own image and label: recompute them by hand from the
+// same noise for a conditional model.
+TEST(VaeModel, LogWeightsPairImagesLabelsAndSamples) {
+  VaeConfig c = tiny_config();
+  c.conditional = true;
+  torch::manual_seed(6);
+  VaeModel model(c, 10);
+  torch::NoGradGuard no_grad;
+  Batch x = bar_images(5, 12);
+  Posterior q = model.encode(x.images, x.labels);
+  auto [lw, ll] = model.log_weights(x.images, x.labels, q, 3, gen_for_test(21));
+  torch::Tensor eps = torch::randn({3, 5, c.latent_dim}, gen_for_test(21));  // the same draw
+  for (int64_t i = 0; i < 3; ++i) {
+    torch::Tensor z = q.mu + (0.5 * q.logvar).exp() * eps[i];
+    torch::Tensor expected_ll = model.log_likelihood(x.images, model.decode(z, x.labels));
+    torch::Tensor expected_lw = expected_ll + log_standard_normal(z) - log_normal(z, q.mu, q.logvar);
+    EXPECT_TRUE(torch::allclose(ll[i], expected_ll, 1e-4, 1e-4)) << i;
+    EXPECT_TRUE(torch::allclose(lw[i], expected_lw, 1e-4, 1e-4)) << i;
+  }
 }
 
 TEST(VaeModel, TrainingReducesReconstructionError) {

@@ -28,10 +28,11 @@ nlohmann::json DiffusionModel::evaluate(EvalContext& ctx) {
   const int64_t n = test.images.size(0), T = config_.timesteps;
 
   // Every test image is scored once in every bucket of T / 10 timesteps, at a random t inside it.
+  const int64_t bucket_count = std::min(kBuckets, T);
   nlohmann::json buckets = nlohmann::json::array();
   double total = 0;
-  for (int64_t k = 0; k < kBuckets; ++k) {
-    const int64_t lo = k * T / kBuckets, hi = (k + 1) * T / kBuckets;
+  for (int64_t k = 0; k < bucket_count; ++k) {
+    const int64_t lo = k * T / bucket_count, hi = (k + 1) * T / bucket_count;
     double sum = 0;
     for (int64_t start = 0; start < n; start += kEvalBatch) {
       const int64_t end = std::min(n, start + kEvalBatch), b = end - start;
@@ -63,7 +64,8 @@ nlohmann::json DiffusionModel::evaluate(EvalContext& ctx) {
   const int64_t ddim_steps = std::min<int64_t>(50, T);
   nlohmann::json j;
   j["test_images"] = n;
-  j["test_loss"] = total / kBuckets;
+  j["test_loss"] = total / bucket_count;
+  j["weights"] = ema ? "EMA" : "raw (no EMA in the checkpoint)";
   j["test_loss_by_timestep"] = buckets;
   j["target"] = config_.prediction;
   j["ddpm_steps"] = T;

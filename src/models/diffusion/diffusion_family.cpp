@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/errors.h"
 #include "models/diffusion/diffusion_model.h"
+#include "models/diffusion/noise_schedule.h"
 
 namespace gencli::models {
 
@@ -27,6 +28,9 @@ nlohmann::json resolve(const nlohmann::json& model) {
       throw ConfigError("model.groups: " + std::to_string(c.groups) + " does not divide model.base_channels " +
                         std::to_string(c.base_channels));
   }
+  if (!c.conditional && c.guidance != 1.0)
+    throw ConfigError("model.guidance: " + std::to_string(c.guidance) +
+                      " needs model.conditional true (guidance mixes conditional and unconditional predictions)");
   if (c.beta_end <= c.beta_start)
     throw ConfigError("model.beta_end: must exceed model.beta_start (" + std::to_string(c.beta_start) + ")");
   return config::write_section(c);
@@ -34,6 +38,16 @@ nlohmann::json resolve(const nlohmann::json& model) {
 
 std::shared_ptr<Model> create(const Config& config) {
   auto c = config::read_section<diffusion::DiffusionConfig>(config.model, "model");
+  // Sampling starts from N(0, I), so the last step must leave almost no signal (Ho et al. 2020,
+  // section 4: L_T ~ 0). With fewer steps the betas must grow, e.g. by 1000 / T.
+  const diffusion::NoiseSchedule schedule = c.schedule == "cosine"
+                                                ? diffusion::NoiseSchedule::cosine(c.timesteps)
+                                                : diffusion::NoiseSchedule::linear(c.timesteps, c.beta_start, c.beta_end);
+  const double last = schedule.alpha_bar(c.timesteps - 1);
+  if (last > 0.01)
+    spdlog::warn("model.timesteps {} with betas {:g}..{:g} leaves alpha_bar_T = {:.3f}: x_T still holds the image, "
+                 "yet sampling starts from pure noise; raise model.beta_end (e.g. scale both betas by 1000 / T)",
+                 c.timesteps, c.beta_start, c.beta_end, last);
   if (config.data.range != "tanh")
     throw ConfigError("data.range: diffusion models data in [-1, 1], so data.range must be \"tanh\", got \"" +
                       config.data.range + "\"");

@@ -1,5 +1,7 @@
 #include "models/diffusion/diffusion_model.h"
 
+#include <spdlog/fmt/fmt.h>
+
 #include "core/errors.h"
 
 namespace gencli::diffusion {
@@ -81,7 +83,8 @@ torch::Tensor DiffusionModel::run_sampler(Denoiser& net, Sampler& sampler, const
   };
   for (int64_t i = 0; i < total; ++i) {
     const int64_t t = steps[i], next = sampler.next_timestep(t);
-    const int64_t repeats = completion ? completion->resample : 1;
+    // The last step yields the clean sample; repeating it would only denoise a clean image again.
+    const int64_t repeats = completion && next >= 0 ? completion->resample : 1;
     for (int64_t r = 0; r < repeats; ++r) {
       torch::Tensor x_next = sampler.step(guided_output(net, x, t, labels, guidance), t, x, generator).prev_sample;
       if (completion) {
@@ -92,7 +95,7 @@ torch::Tensor DiffusionModel::run_sampler(Denoiser& net, Sampler& sampler, const
         x_next = completion->known * known_next + (1 - completion->known) * x_next;
         // RePaint's resampling: jump back to step t and denoise again, so the generated part
         // can adjust to the known part (not after the last repeat, nor from the clean image).
-        if (r + 1 < repeats && next >= 0) {
+        if (r + 1 < repeats) {
           x = schedule_.renoise(x_next, next, t, noise_like(x));
           continue;
         }
@@ -125,7 +128,7 @@ Denoiser DiffusionModel::sampling_network(bool use_ema) {
 double DiffusionModel::guidance_for(const SampleRequest& request) const {
   const double guidance = request.guidance >= 0 ? request.guidance : config_.guidance;
   if (!config_.conditional && guidance != 1.0)
-    throw UserError("--guidance " + std::to_string(guidance) + ": this diffusion model is not conditional");
+    throw UserError("--guidance " + fmt::format("{:g}", guidance) + ": this diffusion model is not conditional");
   return guidance;
 }
 

@@ -35,8 +35,9 @@ class DiffusionModel : public Model {
   ModeResult sample_mode(const ModeRequest& request) override;
   nlohmann::json evaluate(EvalContext& ctx) override;
 
-  // The guided network output for x_t at step t: with scale w, u + w (c - u) from the unconditional
-  // (u) and conditional (c) predictions (Ho & Salimans 2022, eq. 6); w = 1 is plain conditional.
+  // The guided network output for x_t at step t: with scale W, u + W (c - u) from the unconditional
+  // (u) and conditional (c) predictions. Ho & Salimans 2022, eq. 6 write (1 + w) c - w u, so W = 1 + w;
+  // W = 1 is plain conditional sampling, W = 0 unconditional.
   torch::Tensor guided_output(Denoiser& net, const torch::Tensor& x_t, int64_t t, const torch::Tensor& labels,
                               double guidance);
   // The reverse process from x_T = noise through the sampler's timesteps; `completion` (optional)

@@ -15,7 +15,11 @@ std::vector<SampleMode> DiffusionModel::sample_modes() const {
 ModeResult DiffusionModel::sample_mode(const ModeRequest& r) {
   if (r.mode != "inpaint") throw UserError("--mode " + r.mode + ": unknown for diffusion (known: prior, inpaint)");
   if (config_.arch != "unet") throw UserError("--mode inpaint: needs an image model (model.arch \"unet\")");
-  const Corruption mask = parse_corruption(r.corrupt.rfind("mask:", 0) == 0 ? r.corrupt : "mask:bottom", "--mask");
+  const std::string spec = r.corrupt.empty() ? "mask:bottom" : r.corrupt;
+  if (spec.rfind("mask:", 0) != 0)
+    throw UserError("--corrupt " + spec + ": --mode inpaint completes a masked region; give it with --mask (" +
+                    mask_regions() + ")");
+  const Corruption mask = parse_corruption(spec, "--mask");
   Denoiser net = sampling_network(r.sampling.use_ema);
   const torch::Device device = net->parameters().front().device();
   Batch x = pick_examples(r.test_split, r.sampling.num, r.sampling.generator);
@@ -40,8 +44,11 @@ ModeResult DiffusionModel::sample_mode(const ModeRequest& r) {
   ModeResult result;
   result.nrow = r.nrow;
   result.images = interleave_rows({masked, completed, completion.x0}, r.nrow, -1.0);
-  torch::Tensor unit_completed = to_unit_range(completed, "tanh"), unit_real = to_unit_range(completion.x0, "tanh");
-  result.report = {{"psnr_completed_db", psnr(unit_completed, unit_real).mean().item<double>()}};
+  // PSNR over the hidden pixels only: the visible ones are copies and would flatter it.
+  torch::Tensor hidden = (1 - completion.known).expand_as(completed);
+  torch::Tensor error = (to_unit_range(completed, "tanh") - to_unit_range(completion.x0, "tanh")).square() * hidden;
+  torch::Tensor mse = error.flatten(1).sum(1) / hidden.flatten(1).sum(1);
+  result.report = {{"psnr_hidden_db", (-10 * torch::log10(mse.clamp_min(1e-10))).mean().item<double>()}};
   return result;
 }
 

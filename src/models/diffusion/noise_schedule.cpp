@@ -32,7 +32,8 @@ NoiseSchedule NoiseSchedule::cosine(int64_t timesteps, double s) {
 }
 
 torch::Tensor NoiseSchedule::alpha_bar_like(const torch::Tensor& t, const torch::Tensor& x) const {
-  torch::Tensor a = alpha_bars_tensor_.index_select(0, t.to(torch::kCPU)).to(x.options());
+  // Gathered on t's device: moving t to the CPU instead would make every CUDA step wait.
+  torch::Tensor a = alpha_bars_tensor_.to(x.options()).index_select(0, t);
   std::vector<int64_t> shape(x.dim(), 1);
   shape[0] = t.size(0);
   return a.view(shape);

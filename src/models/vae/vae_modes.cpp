@@ -89,7 +89,7 @@ ModeResult VaeModel::sample_mode(const ModeRequest& r) {
     result.images = torch::cat({a.images.unsqueeze(1), path, b.images.unsqueeze(1)}, 1).flatten(0, 1);
     result.nrow = steps + 2;
   } else if (r.mode == "restore") {
-    const Corruption c = parse_corruption(r.corrupt);
+    const Corruption c = parse_corruption(r.corrupt.empty() ? "noise:0.5" : r.corrupt);
     Batch x = pick_examples(r.test_split, num, generator);
     torch::Tensor damaged = corrupt(x.images, c, generator);
     torch::Tensor known = c.kind == Corruption::Kind::Mask
