@@ -43,6 +43,16 @@ Constraint<std::vector<double>> length(size_t n) {
           [n](const std::vector<double>& v) { return v.size() == n; }};
 }
 
+Constraint<std::vector<int64_t>> positive_integers(size_t min_size) {
+  return {min_size == 0 ? "a list of integers >= 1" : "a non-empty list of integers >= 1",
+          [min_size](const std::vector<int64_t>& list) {
+            if (list.size() < min_size) return false;
+            for (auto x : list)
+              if (x < 1) return false;
+            return true;
+          }};
+}
+
 std::string type_name(const double*) { return "a number"; }
 std::string type_name(const int64_t*) { return "an integer"; }
 std::string type_name(const bool*) { return "true or false"; }

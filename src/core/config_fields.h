@@ -27,6 +27,8 @@ Constraint<double> open_unit();                          // 0 <= x < 1
 Constraint<int64_t> at_least(int64_t lo);
 Constraint<std::string> one_of(std::vector<std::string> choices);
 Constraint<std::vector<double>> length(size_t n);
+// A list of integers >= 1 with at least `min_size` entries (layer widths, channel multipliers).
+Constraint<std::vector<int64_t>> positive_integers(size_t min_size = 1);
 
 std::string type_name(const double*);
 std::string type_name(const int64_t*);

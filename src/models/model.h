@@ -104,6 +104,10 @@ struct EvalContext {
   int64_t seed = 1234;
 };
 
+// Throws UserError naming data.root and model.image_channels/image_size when a batch of images
+// (B, C, H, W) does not have the shape the model was built for.
+void check_image_shape(const torch::Tensor& images, int64_t channels, int64_t size);
+
 class Model : public torch::nn::Module {
  public:
   // The parts each get an optimizer built from the `optim` section.

@@ -40,12 +40,12 @@ struct DiffusionConfig {
     v.field("image_channels", image_channels, at_least(1));
     v.field("image_size", image_size, at_least(1));
     v.field("base_channels", base_channels, at_least(1));
-    v.field("channel_mult", channel_mult, widths());
+    v.field("channel_mult", channel_mult, positive_integers());
     v.field("res_blocks", res_blocks, at_least(1));
     v.field("attention", attention);
     v.field("groups", groups, at_least(1));
     v.field("dropout", dropout, in_range(0, 0.9));
-    v.field("mlp_hidden", mlp_hidden, widths());
+    v.field("mlp_hidden", mlp_hidden, positive_integers());
     v.field("timesteps", timesteps, at_least(2));
     v.field("schedule", schedule, one_of({"linear", "cosine"}));
     v.field("beta_start", beta_start, in_range(1e-6, 0.5));
@@ -57,15 +57,6 @@ struct DiffusionConfig {
     v.field("guidance", guidance, in_range(0, 100));
     v.field("sampler", sampler, one_of({"ddpm", "ddim"}));
     v.field("sample_steps", sample_steps, at_least(0));
-  }
-
-  static config::Constraint<std::vector<int64_t>> widths() {
-    return {"a non-empty list of integers >= 1", [](const std::vector<int64_t>& w) {
-              if (w.empty()) return false;
-              for (auto x : w)
-                if (x < 1) return false;
-              return true;
-            }};
   }
 };
 

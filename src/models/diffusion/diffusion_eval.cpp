@@ -20,7 +20,7 @@ nlohmann::json DiffusionModel::evaluate(EvalContext& ctx) {
   const Batch& test = ctx.test_split;
   if (!test.images.defined() || test.images.size(0) == 0)
     throw UserError("diffusion eval needs the test split (data.root)");
-  check_batch_shape(test.images);
+  check_image_shape(test.images, config_.image_channels, config_.image_size);
   Denoiser net = sampling_network(true);
   net->eval();
   const torch::Device device = net->parameters().front().device();

@@ -22,18 +22,9 @@ DiffusionModel::DiffusionModel(DiffusionConfig config, int64_t num_classes)
 
 std::vector<OptimizedPart> DiffusionModel::optimized_parts() { return {{"denoiser", denoiser->parameters()}}; }
 
-void DiffusionModel::check_batch_shape(const torch::Tensor& images) const {
-  const auto s = images.sizes();
-  if (s.size() != 4 || s[1] != config_.image_channels || s[2] != config_.image_size || s[3] != config_.image_size)
-    throw UserError("data.root: the data's images are " + std::to_string(s[1]) + "x" + std::to_string(s[2]) + "x" +
-                    std::to_string(s[3]) + " (channels x height x width) but model.image_channels/image_size ask for " +
-                    std::to_string(config_.image_channels) + "x" + std::to_string(config_.image_size) + "x" +
-                    std::to_string(config_.image_size));
-}
-
 StepMetrics DiffusionModel::train_step(StepContext& ctx) {
   Batch batch = ctx.batches->next();
-  check_batch_shape(batch.images);
+  check_image_shape(batch.images, config_.image_channels, config_.image_size);
   const torch::Tensor& x0 = batch.images;
   const int64_t b = x0.size(0);
   // Ho et al. 2020, algorithm 1: t uniform, eps ~ N(0, I), regress the network on eps (or v).

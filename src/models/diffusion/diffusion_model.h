@@ -58,7 +58,6 @@ class DiffusionModel : public Model {
   Denoiser denoiser{nullptr};
 
  private:
-  void check_batch_shape(const torch::Tensor& images) const;
   double guidance_for(const SampleRequest& request) const;
 
   DiffusionConfig config_;

@@ -29,8 +29,8 @@ struct GanConfig {
     v.field("type", type);
     v.field("arch", arch, one_of({"mlp", "dcgan"}));
     v.field("latent_dim", latent_dim, at_least(1));
-    v.field("g_hidden", g_hidden, positive_widths());
-    v.field("d_hidden", d_hidden, positive_widths());
+    v.field("g_hidden", g_hidden, positive_integers());
+    v.field("d_hidden", d_hidden, positive_integers());
     v.field("dcgan_width", dcgan_width, at_least(1));
     v.field("leaky_slope", leaky_slope, in_range(0, 1));
     v.field("image_channels", image_channels, at_least(1));
@@ -40,15 +40,6 @@ struct GanConfig {
     v.field("critic_steps", critic_steps, at_least(1));
     v.field("gp_weight", gp_weight, non_negative());
     v.field("weight_clip", weight_clip, non_negative());
-  }
-
-  static config::Constraint<std::vector<int64_t>> positive_widths() {
-    return {"a non-empty list of integers >= 1", [](const std::vector<int64_t>& w) {
-              if (w.empty()) return false;
-              for (auto x : w)
-                if (x < 1) return false;
-              return true;
-            }};
   }
 };
 

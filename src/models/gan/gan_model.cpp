@@ -26,16 +26,6 @@ std::vector<OptimizedPart> GanModel::optimized_parts() {
   return {{"generator", generator->parameters()}, {"discriminator", discriminator->parameters()}};
 }
 
-void GanModel::check_batch_shape(const torch::Tensor& images) const {
-  const auto s = images.sizes();
-  if (s.size() != 4 || s[1] != config_.image_channels || s[2] != config_.image_size ||
-      s[3] != config_.image_size)
-    throw UserError("data.root: the data's images are " + std::to_string(s[1]) + "x" +
-                    std::to_string(s[2]) + "x" + std::to_string(s[3]) + " (channels x height x width) but " +
-                    "model.image_channels/image_size ask for " + std::to_string(config_.image_channels) + "x" +
-                    std::to_string(config_.image_size) + "x" + std::to_string(config_.image_size));
-}
-
 torch::Tensor GanModel::random_labels(int64_t n, const torch::Device& device) const {
   if (!config_.conditional) return {};
   return torch::randint(num_classes_, {n}, torch::TensorOptions().dtype(torch::kLong).device(device));
@@ -75,7 +65,7 @@ StepMetrics GanModel::train_step(StepContext& ctx) {
   torch::Tensor fake, fake_labels;
   for (int64_t k = 0; k < config_.critic_steps; ++k) {
     Batch real = ctx.batches->next();
-    check_batch_shape(real.images);
+    check_image_shape(real.images, config_.image_channels, config_.image_size);
     const int64_t b = real.images.size(0);
     const bool last = k + 1 == config_.critic_steps;
     fake_labels = random_labels(b, real.images.device());

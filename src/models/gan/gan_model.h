@@ -21,7 +21,6 @@ class GanModel : public Model {
   Discriminator discriminator{nullptr};
 
  private:
-  void check_batch_shape(const torch::Tensor& images) const;
   torch::Tensor random_labels(int64_t n, const torch::Device& device) const;
   void update_discriminator(StepContext& ctx, const Batch& real, const torch::Tensor& fake,
                             const torch::Tensor& fake_labels, StepMetrics& metrics);

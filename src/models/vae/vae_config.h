@@ -31,8 +31,8 @@ struct VaeConfig {
     v.field("type", type);
     v.field("arch", arch, one_of({"mlp", "conv"}));
     v.field("latent_dim", latent_dim, at_least(1));
-    v.field("hidden", hidden, widths(0));
-    v.field("conv_channels", conv_channels, widths(1));
+    v.field("hidden", hidden, positive_integers(0));
+    v.field("conv_channels", conv_channels, positive_integers());
     v.field("image_channels", image_channels, at_least(1));
     v.field("image_size", image_size, at_least(2));
     v.field("likelihood", likelihood, one_of({"bernoulli", "gaussian"}));
@@ -43,17 +43,6 @@ struct VaeConfig {
     v.field("kl_warmup_steps", kl_warmup_steps, at_least(0));
     v.field("free_bits", free_bits, non_negative());
     v.field("conditional", conditional);
-  }
-
-  // A list of integers >= 1 with at least `min_size` entries.
-  static config::Constraint<std::vector<int64_t>> widths(size_t min_size) {
-    return {min_size == 0 ? "a list of integers >= 1" : "a non-empty list of integers >= 1",
-            [min_size](const std::vector<int64_t>& w) {
-              if (w.size() < min_size) return false;
-              for (auto x : w)
-                if (x < 1) return false;
-              return true;
-            }};
   }
 };
 

@@ -18,7 +18,7 @@ nlohmann::json VaeModel::evaluate(EvalContext& ctx) {
   torch::NoGradGuard no_grad;
   const Batch& test = ctx.test_split;
   if (!test.images.defined() || test.images.size(0) == 0) throw UserError("vae eval needs the test split (data.root)");
-  check_batch_shape(test.images);
+  check_image_shape(test.images, config_.image_channels, config_.image_size);
   const int64_t n = test.images.size(0), k = ctx.iw_samples;
   torch::Generator generator = at::detail::createCPUGenerator(static_cast<uint64_t>(ctx.seed));
   // One fixed binarization (or dequantization) of the test set, drawn from the seed.

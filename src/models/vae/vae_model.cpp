@@ -59,18 +59,9 @@ double VaeModel::beta_at(int64_t step) const {
   return config_.beta * std::min(1.0, static_cast<double>(step + 1) / config_.kl_warmup_steps);
 }
 
-void VaeModel::check_batch_shape(const torch::Tensor& images) const {
-  const auto s = images.sizes();
-  if (s.size() != 4 || s[1] != config_.image_channels || s[2] != config_.image_size || s[3] != config_.image_size)
-    throw UserError("data.root: the data's images are " + std::to_string(s[1]) + "x" + std::to_string(s[2]) + "x" +
-                    std::to_string(s[3]) + " (channels x height x width) but model.image_channels/image_size ask for " +
-                    std::to_string(config_.image_channels) + "x" + std::to_string(config_.image_size) + "x" +
-                    std::to_string(config_.image_size));
-}
-
 StepMetrics VaeModel::train_step(StepContext& ctx) {
   Batch batch = ctx.batches->next();
-  check_batch_shape(batch.images);
+  check_image_shape(batch.images, config_.image_channels, config_.image_size);
   torch::Tensor labels = config_.conditional ? batch.labels : torch::Tensor();
   torch::Tensor x = likelihood_targets(batch.images);
   Posterior q = encode(x, labels);

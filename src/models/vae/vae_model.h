@@ -54,7 +54,6 @@ class VaeModel : public Model {
  private:
   torch::Tensor one_hot(const torch::Tensor& labels) const;
   torch::Tensor decode_one_hot(const torch::Tensor& z, const torch::Tensor& one_hot);
-  void check_batch_shape(const torch::Tensor& images) const;
 
   VaeConfig config_;
   int64_t num_classes_;
