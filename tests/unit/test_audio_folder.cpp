@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/errors.h"
+#include "error_message.h"
 #include "data/audio_folder.h"
 #include "io/atomic_file.h"
 #include "io/wav.h"
@@ -48,12 +49,7 @@ class AudioFolder : public ::testing::Test {
 
   template <class E>
   std::string error_of(const DataConfig& c, Split split = Split::Train) {
-    try {
-      load_audio_folder(c, split);
-    } catch (const E& e) {
-      return e.what();
-    }
-    return "(no error)";
+    return error_message<E>([&] { load_audio_folder(c, split); });
   }
 
   fs::path dir_;

@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/errors.h"
+#include "error_message.h"
 #include "data/image_folder.h"
 #include "data/image_resize.h"
 #include "io/png.h"
@@ -55,12 +56,7 @@ class ImageFolder : public ::testing::Test {
 
   template <class E>
   std::string error_of(const DataConfig& c, Split split = Split::Train) {
-    try {
-      load_image_folder(c, split);
-    } catch (const E& e) {
-      return e.what();
-    }
-    return "(no error)";
+    return error_message<E>([&] { load_image_folder(c, split); });
   }
 
   fs::path dir_;

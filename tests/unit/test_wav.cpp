@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "error_message.h"
 #include "io/atomic_file.h"
 #include "io/wav.h"
 
@@ -46,12 +47,7 @@ std::string extensible_body(uint16_t subformat) {
 }
 
 std::string error_of(const std::string& bytes) {
-  try {
-    parse_wav(bytes, "clip.wav");
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return error_message<DataError>([&] { parse_wav(bytes, "clip.wav"); });
 }
 
 const std::vector<int16_t> kSamples = {0, 1, -1, 32767, -32768, 1234, -4321};
