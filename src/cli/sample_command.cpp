@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <filesystem>
 #include <memory>
 
@@ -11,6 +12,7 @@
 #include "data/toy2d_scatter.h"
 #include "io/image_grid.h"
 #include "io/npy.h"
+#include "io/wav.h"
 #include "models/load_checkpoint.h"
 #include "models/sampling.h"
 #include "train/progress.h"
@@ -19,12 +21,14 @@ namespace gencli::cli {
 
 namespace {
 
+constexpr const char* kDefaultImageOut = "samples.png";
+
 // --num, --nrow and --seed default to the checkpoint's `sample` section.
 struct SampleOptions {
   std::string checkpoint;
   int64_t num = -1;
   int64_t nrow = -1;
-  std::string out = "samples.png";
+  std::string out = kDefaultImageOut;
   int64_t seed = -1;
   int64_t klass = -1;  // -1: every class, one row each
   std::string npy;
@@ -40,20 +44,28 @@ struct SampleOptions {
   double eta = 0.0;
   double guidance = -1.0;
   std::string data_root;
+  double temperature = 1.0;
+  int64_t given_rows = 14;
+  double seconds = 1.0;
+  bool no_cache = false;
 };
 
-SampleRequest sampler_settings(const SampleOptions& o) {
+SampleRequest sampler_settings(const SampleOptions& o, const Model& model) {
   SampleRequest r;
   r.use_ema = !o.no_ema;
   r.sampler = o.sampler;
   r.steps = o.steps;
   r.eta = o.eta;
   r.guidance = o.guidance;
+  r.temperature = o.temperature;
+  r.use_cache = !o.no_cache;
+  if (model.audio_sample_rate() > 0) r.length = std::llround(o.seconds * model.audio_sample_rate());
   // A bar on a terminal, else a line every tenth of the way; made on the first call, when
   // the number of steps is known.
   auto bar = std::make_shared<std::unique_ptr<Progress>>();
-  r.progress = [bar](int64_t done, int64_t total) {
-    if (!*bar) *bar = std::make_unique<Progress>(0, total, std::max<int64_t>(1, total / 10), "denoising step");
+  const std::string unit = model.sampling_step_name();
+  r.progress = [bar, unit](int64_t done, int64_t total) {
+    if (!*bar) *bar = std::make_unique<Progress>(0, total, std::max<int64_t>(1, total / 10), unit);
     (*bar)->update(done, {});
     if (done == total) {
       (*bar)->finish();
@@ -78,7 +90,7 @@ ModeResult run_mode(LoadedModel& loaded, const SampleOptions& o, const torch::De
   const SampleMode mode = find_mode(*loaded.model, o.mode, loaded.config.model_type());
   ModeRequest request;
   request.mode = o.mode;
-  request.sampling = sampler_settings(o);
+  request.sampling = sampler_settings(o, *loaded.model);
   request.sampling.num = o.num;
   request.sampling.generator = at::detail::createCPUGenerator(static_cast<uint64_t>(o.seed));
   request.nrow = o.nrow;
@@ -86,6 +98,7 @@ ModeResult run_mode(LoadedModel& loaded, const SampleOptions& o, const torch::De
   request.corrupt = o.mask.empty() ? o.corrupt : "mask:" + o.mask;
   request.klass = o.klass;
   request.resample = o.resample;
+  request.given_rows = o.given_rows;
   ImageDataset test_set;
   if (mode.needs_data) {
     DataConfig data = loaded.config.data;
@@ -109,22 +122,53 @@ void write_toy2d_sample(const SampleOptions& o, const LoadedModel& loaded, const
                loaded.header.step, o.seed, o.out, o.npy.empty() ? "" : " and written to " + o.npy);
 }
 
+// Audio families: the clips, one after another with a fifth of a second of silence between them,
+// as one 16-bit WAV file.
+void write_audio_sample(const SampleOptions& o, const LoadedModel& loaded, const torch::Tensor& clips) {
+  const int64_t rate = loaded.model->audio_sample_rate();
+  torch::Tensor pcm = (clips.to(torch::kFloat).cpu().flatten(1).clamp(-1, 1) * 32767).round().to(torch::kShort);
+  std::vector<int16_t> samples;
+  const size_t gap = static_cast<size_t>(rate / 5);
+  for (int64_t i = 0; i < pcm.size(0); ++i) {
+    if (i > 0) samples.insert(samples.end(), gap, 0);
+    const int16_t* data = pcm[i].contiguous().data_ptr<int16_t>();
+    samples.insert(samples.end(), data, data + pcm.size(1));
+  }
+  write_wav(o.out, static_cast<int>(rate), samples);
+  std::printf("%s\n", std::filesystem::absolute(o.out).string().c_str());
+  spdlog::info("{} clip(s) of {:.2f} s at {} Hz from {} (step {}, seed {}) written to {}", pcm.size(0),
+               static_cast<double>(pcm.size(1)) / rate, rate, o.checkpoint, loaded.header.step, o.seed, o.out);
+}
+
+// Rejects options the checkpoint's family does not read, naming the option.
+void check_options_apply(const SampleOptions& o, const Model& model, const std::string& model_type) {
+  if (!model.uses_sampler_settings() && (o.sampler != "default" || o.eta != 0 || o.guidance >= 0 || o.resample != 1))
+    throw UserError("--sampler/--eta/--guidance/--resample: model.type " + model_type + " has no iterative sampler");
+  if (!model.uses_temperature() && o.temperature != 1.0)
+    throw UserError("--temperature: model.type " + model_type + " does not draw from categorical outputs");
+  const bool audio = model.audio_sample_rate() > 0;
+  if (!audio && (o.seconds != 1.0 || o.no_cache))
+    throw UserError("--seconds/--no-cache: model.type " + model_type + " does not generate audio");
+  if (audio && o.mode != "prior") throw UserError("--mode " + o.mode + ": audio models only draw new clips (prior)");
+  if (audio && o.out.size() >= 4 && o.out.substr(o.out.size() - 4) == ".png")
+    throw UserError("--out " + o.out + ": model.type " + model_type + " generates audio; name a .wav file");
+}
+
 void run_sample(SampleOptions o) {
   set_cpu_threads(0);
   const torch::Device device = resolve_device(o.device);
   LoadedModel loaded = load_model(o.checkpoint, device);
   set_cpu_threads(0, 0, loaded.model->prefers_parallel_ops());
-  if (!loaded.model->uses_sampler_settings() &&
-      (o.sampler != "default" || o.eta != 0 || o.guidance >= 0 || o.resample != 1))
-    throw UserError("--sampler/--eta/--guidance/--resample: model.type " + loaded.config.model_type() +
-                    " has no iterative sampler");
+  const bool audio = loaded.model->audio_sample_rate() > 0;
+  if (audio && o.out == kDefaultImageOut) o.out = "samples.wav";
+  check_options_apply(o, *loaded.model, loaded.config.model_type());
   if (o.num < 0) o.num = loaded.config.sample.num;
   if (o.nrow < 0) o.nrow = loaded.config.sample.nrow;
   if (o.seed < 0) o.seed = loaded.config.sample.seed;
   torch::Tensor images;
   ModeResult mode_result;
   if (o.mode == "prior") {
-    SampleRequest request = sampler_settings(o);
+    SampleRequest request = sampler_settings(o, *loaded.model);
     request.num = o.num;
     images = draw_samples(*loaded.model, request, o.nrow, o.klass, static_cast<uint64_t>(o.seed));
   } else {
@@ -139,6 +183,7 @@ void run_sample(SampleOptions o) {
                                       {"gencli:step", std::to_string(loaded.header.step)},
                                       {"gencli:class", o.klass >= 0 ? std::to_string(o.klass) : "all"},
                                       {"gencli:mode", o.mode}};
+  if (audio) return write_audio_sample(o, loaded, images);
   if (loaded.config.data.type == "toy2d" && o.mode == "prior") return write_toy2d_sample(o, loaded, images, provenance);
   torch::Tensor unit = to_unit_range(images, loaded.config.data.range).cpu();
   save_grid_png(o.out, unit, o.nrow, provenance);
@@ -157,11 +202,11 @@ void run_sample(SampleOptions o) {
 
 void add_sample_command(CLI::App& app) {
   auto o = std::make_shared<SampleOptions>();
-  CLI::App* cmd = app.add_subcommand("sample", "draw samples from a checkpoint into a PNG grid");
+  CLI::App* cmd = app.add_subcommand("sample", "draw samples from a checkpoint into a PNG grid (a WAV file for audio models)");
   cmd->add_option("--checkpoint", o->checkpoint, "checkpoint file (.pt)")->required();
   cmd->add_option("--num,-n", o->num, "how many samples (default: the config's sample.num)")->check(CLI::Range(int64_t{1}, int64_t{100000}));
   cmd->add_option("--nrow", o->nrow, "images per grid row (default: sample.nrow)")->check(CLI::Range(int64_t{1}, int64_t{10000}));
-  cmd->add_option("--out,-o", o->out, "PNG file to write");
+  cmd->add_option("--out,-o", o->out, "PNG file to write (audio models: WAV, default samples.wav)");
   cmd->add_option("--seed", o->seed, "noise seed (default: sample.seed)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--class", o->klass, "class label for conditional models (default: one row per class)")
       ->check(CLI::NonNegativeNumber);
@@ -188,6 +233,15 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--mask", o->mask, "inpaint/restore: the hidden region, center|bottom|top|left|right (inpaint default: bottom)");
   cmd->add_option("--resample", o->resample, "inpaint: RePaint resampling, each denoising step repeated N times")
       ->check(CLI::Range(int64_t{1}, int64_t{100}));
+  cmd->add_option("--temperature", o->temperature, "autoregressive models: divide the logits by T before each draw "
+                  "(default 1; below 1 safer, above 1 wilder)")
+      ->check(CLI::Range(1e-3, 100.0));
+  cmd->add_option("--given-rows", o->given_rows, "complete: image rows kept from each test image (default 14)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seconds", o->seconds, "audio models: length of each clip (default 1.0)")
+      ->check(CLI::Range(0.001, 600.0));
+  cmd->add_flag("--no-cache", o->no_cache, "WaveNet: recompute the receptive field for every sample (slow; for "
+                "comparison with the cached generation)");
   cmd->add_option("--data-root", o->data_root, "test data folder for modes that use it (default: the run's data.root)");
   cmd->callback([o] { run_sample(*o); });
 }

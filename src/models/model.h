@@ -64,6 +64,10 @@ struct SampleRequest {
   int64_t steps = 0;                // sampling steps; also points per row/axis in the VAE's modes (0: default)
   double eta = 0.0;                 // DDIM: 0 deterministic, 1 as noisy as DDPM
   double guidance = -1.0;           // classifier-free guidance scale (< 0: the model's default)
+  // For autoregressive families (PixelCNN, WaveNet); others ignore these.
+  double temperature = 1.0;         // logits are divided by this before each draw (< 1: safer, > 1: wilder)
+  int64_t length = 0;               // sequence elements to generate (audio: samples; 0: the family's default)
+  bool use_cache = true;            // WaveNet: reuse past activations instead of recomputing the receptive field
   std::function<void(int64_t done, int64_t total)> progress;  // called after each sampling step, if set
   bool preview = false;  // a grid during training: a family may trade quality for speed (diffusion: DDIM-50)
 };
@@ -84,6 +88,7 @@ struct ModeRequest {
   std::string corrupt;        // restore/inpaint: "noise:SIGMA" or "mask:REGION" (see models/corruption.h); "" = default
   int64_t klass = -1;         // class for conditional models where a mode needs one (-1: none given)
   int64_t resample = 1;       // inpaint: RePaint resampling (each step repeated this often)
+  int64_t given_rows = 14;    // complete: image rows kept from the test image; the rest is generated
   Batch test_split;           // the whole test split, for modes that need data; pick with pick_examples()
 };
 
@@ -133,6 +138,13 @@ class Model : public torch::nn::Module {
   virtual bool prefers_parallel_ops() const { return false; }
   // Whether sample() reads the iterative-sampler settings (sampler, eta, guidance).
   virtual bool uses_sampler_settings() const { return false; }
+  // Whether sample() reads SampleRequest::temperature (autoregressive families).
+  virtual bool uses_temperature() const { return false; }
+  // What one call of SampleRequest::progress counts, for the progress bar ("denoising step", "pixel").
+  virtual std::string sampling_step_name() const { return "step"; }
+  // Nonzero for audio families: sample() returns waveforms (N, 1, 1, L) in [-1, 1] at this many
+  // samples per second, which `gencli sample` writes as a WAV file instead of a grid.
+  virtual int64_t audio_sample_rate() const { return 0; }
   // Whether sample() draws images (the loop then writes sample grids during training).
   virtual bool generates_images() const { return true; }
   // Whether this family trains on a data set (data.type must not be "none").

@@ -4,6 +4,7 @@
 #include "models/diffusion/diffusion_family.h"
 #include "models/gan/gan_family.h"
 #include "models/linreg/linreg_family.h"
+#include "models/pixelcnn/pixelcnn_family.h"
 #include "models/vae/vae_family.h"
 
 namespace gencli::models {
@@ -14,6 +15,7 @@ const std::vector<Family>& families() {
       linreg_family(),
       vae_family(),
       diffusion_family(),
+      pixelcnn_family(),
   };
   return all;
 }

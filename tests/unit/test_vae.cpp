@@ -9,9 +9,12 @@
 #include "models/sampling.h"
 #include "models/vae/vae_math.h"
 #include "models/vae/vae_model.h"
+#include "step_fixtures.h"
 
 using namespace gencli;
 using namespace gencli::vae;
+using gencli::fixtures::AdamFor;
+using gencli::fixtures::TensorBatches;
 
 namespace {
 
@@ -29,31 +32,6 @@ Batch bar_images(int64_t n, uint64_t seed) {
   }
   return {images, which.remainder(10)};
 }
-
-class TensorBatches : public BatchSource {
- public:
-  TensorBatches(Batch data, int64_t batch_size) : data_(std::move(data)), batch_size_(batch_size) {}
-  Batch next() override {
-    if (cursor_ + batch_size_ > data_.images.size(0)) cursor_ = 0;
-    Batch b{data_.images.slice(0, cursor_, cursor_ + batch_size_), data_.labels.slice(0, cursor_, cursor_ + batch_size_)};
-    cursor_ += batch_size_;
-    return b;
-  }
-
- private:
-  Batch data_;
-  int64_t batch_size_, cursor_ = 0;
-};
-
-class AdamFor : public Optimizers {
- public:
-  explicit AdamFor(std::vector<torch::Tensor> params) : adam_(std::move(params), torch::optim::AdamOptions(3e-3)) {}
-  void zero_grad(const std::string&) override { adam_.zero_grad(); }
-  void update(const std::string&) override { adam_.step(); }
-
- private:
-  torch::optim::Adam adam_;
-};
 
 VaeConfig tiny_config() {
   VaeConfig c;

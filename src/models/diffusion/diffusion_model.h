@@ -30,6 +30,7 @@ class DiffusionModel : public Model {
   int64_t num_classes() const override { return num_classes_; }
   torch::Tensor sample(const SampleRequest& request) override;
   bool uses_sampler_settings() const override { return true; }
+  std::string sampling_step_name() const override { return "denoising step"; }
   bool prefers_parallel_ops() const override { return config_.arch == "unet"; }
   std::vector<SampleMode> sample_modes() const override;
   ModeResult sample_mode(const ModeRequest& request) override;

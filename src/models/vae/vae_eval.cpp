@@ -43,7 +43,6 @@ nlohmann::json VaeModel::evaluate(EvalContext& ctx) {
   const bool gaussian = config_.likelihood == "gaussian";
   const double offset = gaussian ? dims * std::log(256.0) : 0.0;
   const double recon = sum_recon / n + offset, kl = sum_kl / n, iwae = sum_iwae / n + offset;
-  auto bits_per_dim = [&](double nats) { return nats / (dims * std::log(2.0)); };
 
   nlohmann::json j;
   j["test_images"] = n;
@@ -58,10 +57,10 @@ nlohmann::json VaeModel::evaluate(EvalContext& ctx) {
   j["neg_elbo_nats"] = recon + kl;
   j["recon_nats"] = recon;
   j["kl_nats"] = kl;
-  j["neg_elbo_bits_per_dim"] = bits_per_dim(recon + kl);
+  j["neg_elbo_bits_per_dim"] = bits_per_dim(recon + kl, dims);
   j["iw_samples"] = k;
   j["iwae_nll_nats"] = iwae;
-  j["iwae_bits_per_dim"] = bits_per_dim(iwae);
+  j["iwae_bits_per_dim"] = bits_per_dim(iwae, dims);
   j["active_units"] = count_active_units(torch::cat(means));
   j["latent_dim"] = config_.latent_dim;
   return j;

@@ -8,13 +8,6 @@ namespace {
 
 const double kLog2Pi = std::log(2.0 * M_PI);
 
-// U[0, 1) noise shaped like x: from `generator` (a CPU generator, for reproducible evaluation)
-// when given, else from the default generator of x's device (fast in training).
-torch::Tensor uniform_like(const torch::Tensor& x, const torch::Generator& generator) {
-  if (!generator.defined()) return torch::rand_like(x);
-  return torch::rand(x.sizes(), generator, torch::TensorOptions().dtype(x.dtype())).to(x.device());
-}
-
 }  // namespace
 
 torch::Tensor gaussian_kl(const torch::Tensor& mu, const torch::Tensor& logvar) {
@@ -45,10 +38,6 @@ torch::Tensor iwae_bound(const torch::Tensor& log_weights) {
 
 int64_t count_active_units(const torch::Tensor& mu_all, double threshold) {
   return (mu_all.var(0, /*unbiased=*/false) > threshold).sum().item<int64_t>();
-}
-
-torch::Tensor binarize(const torch::Tensor& x, const torch::Generator& generator) {
-  return (uniform_like(x, generator) < x).to(x.dtype());
 }
 
 torch::Tensor dequantize(const torch::Tensor& x, const torch::Generator& generator) {

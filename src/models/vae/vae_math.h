@@ -3,6 +3,7 @@
 // Shapes: x (B, C, H, W); mu, logvar, z (..., L); results are per image (summed over pixels
 // or latent dimensions) unless noted.
 #include "core/torch_api.h"
+#include "models/discrete_pixels.h"  // binarize
 
 namespace gencli::vae {
 
@@ -29,8 +30,6 @@ torch::Tensor iwae_bound(const torch::Tensor& log_weights);
 // Var_x(E_q[z_u]) > threshold. mu_all: (N, L) posterior means of a data set.
 int64_t count_active_units(const torch::Tensor& mu_all, double threshold = 0.01);
 
-// Dynamic binarization: each pixel in [0, 1] becomes 1 with its intensity as probability.
-torch::Tensor binarize(const torch::Tensor& x, const torch::Generator& generator = {});
 // Uniform dequantization of 8-bit pixels in [0, 1]: (255 x + u) / 256, u ~ U[0, 1). A continuous
 // density on these values bounds the discrete likelihood: -log P(x) <= -log p(x_deq) + D log 256.
 torch::Tensor dequantize(const torch::Tensor& x, const torch::Generator& generator = {});

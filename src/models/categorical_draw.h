@@ -1,0 +1,16 @@
+#pragma once
+// One draw from categorical distributions given by logits, shared by the autoregressive
+// families. Each row consumes exactly one U[0, 1) number from the generator, so two code paths
+// that compute the same logits (cached and recomputed WaveNet generation) draw the same values.
+#include "core/torch_api.h"
+
+namespace gencli {
+
+// logits: (N, K). Returns (N) int64 indices drawn from softmax(logits / temperature) by
+// inverse-CDF sampling with N uniforms from `generator` (CPU). temperature must be > 0.
+torch::Tensor draw_categorical(const torch::Tensor& logits, double temperature, const torch::Generator& generator);
+
+// logits: any shape. Returns 0/1 floats of that shape: 1 with probability sigmoid(logits / temperature).
+torch::Tensor draw_bernoulli(const torch::Tensor& logits, double temperature, const torch::Generator& generator);
+
+}  // namespace gencli

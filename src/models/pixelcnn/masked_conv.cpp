@@ -1,0 +1,45 @@
+#include "models/pixelcnn/masked_conv.h"
+
+#include <cmath>
+
+namespace gencli::pixelcnn {
+
+torch::Tensor make_mask(MaskKind kind, int64_t kh, int64_t kw) {
+  TORCH_CHECK(kh % 2 == 1 && kw % 2 == 1, "masked convolutions need odd kernels");
+  torch::Tensor mask = torch::zeros({kh, kw});
+  const int64_t ch = kh / 2, cw = kw / 2;
+  switch (kind) {
+    case MaskKind::A:
+    case MaskKind::B:
+      mask.slice(0, 0, ch).fill_(1);                                          // rows above
+      mask[ch].slice(0, 0, kind == MaskKind::A ? cw : cw + 1).fill_(1);      // left of (and at) the centre
+      break;
+    case MaskKind::Vertical:
+      mask.slice(0, 0, ch + 1).fill_(1);
+      break;
+    case MaskKind::RowA:
+    case MaskKind::RowB:
+      TORCH_CHECK(kh == 1, "row masks are for 1 x k kernels");
+      mask[0].slice(0, 0, kind == MaskKind::RowA ? cw : cw + 1).fill_(1);
+      break;
+  }
+  return mask;
+}
+
+MaskedConv2dImpl::MaskedConv2dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, MaskKind kind) {
+  const bool row = kind == MaskKind::RowA || kind == MaskKind::RowB;
+  const int64_t kh = row ? 1 : kernel, kw = kernel;
+  pad_h_ = kh / 2;
+  pad_w_ = kw / 2;
+  // PyTorch's Conv2d initialisation: U(-b, b) with b = 1 / sqrt(fan_in) for weight and bias.
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in_channels * kh * kw));
+  weight = register_parameter("weight", torch::empty({out_channels, in_channels, kh, kw}).uniform_(-bound, bound));
+  bias = register_parameter("bias", torch::empty({out_channels}).uniform_(-bound, bound));
+  mask = register_buffer("mask", make_mask(kind, kh, kw).view({1, 1, kh, kw}));
+}
+
+torch::Tensor MaskedConv2dImpl::forward(const torch::Tensor& x) {
+  return torch::conv2d(x, weight * mask, bias, /*stride=*/1, /*padding=*/{pad_h_, pad_w_});
+}
+
+}  // namespace gencli::pixelcnn
