@@ -6,6 +6,7 @@
 #include "models/linreg/linreg_family.h"
 #include "models/pixelcnn/pixelcnn_family.h"
 #include "models/vae/vae_family.h"
+#include "models/wavenet/wavenet_family.h"
 
 namespace gencli::models {
 
@@ -16,6 +17,7 @@ const std::vector<Family>& families() {
       vae_family(),
       diffusion_family(),
       pixelcnn_family(),
+      wavenet_family(),
   };
   return all;
 }

@@ -1,0 +1,47 @@
+#pragma once
+// The WaveNet family: p(x) = prod_t p(x_t | x_<t) over mu-law codes of a waveform, trained on
+// random windows cut from the clips of an audio_folder, generated one sample at a time (with
+// or without the per-layer cache) and scored by its exact NLL in bits per audio sample.
+#include "models/model.h"
+#include "models/wavenet/wavenet_config.h"
+#include "models/wavenet/wavenet_network.h"
+
+namespace gencli::wavenet {
+
+class WaveNetModel : public Model {
+ public:
+  WaveNetModel(WaveNetConfig config, int64_t num_classes, int64_t sample_rate);
+
+  std::vector<OptimizedPart> optimized_parts() override;
+  StepMetrics train_step(StepContext& ctx) override;
+  bool conditional() const override { return config_.conditional; }
+  int64_t num_classes() const override { return num_classes_; }
+  // Waveforms (num, 1, 1, length) in [-1, 1]; request.length samples (default one second).
+  torch::Tensor sample(const SampleRequest& request) override;
+  nlohmann::json evaluate(EvalContext& ctx) override;
+  bool generates_images() const override { return false; }
+  bool uses_temperature() const override { return true; }
+  std::string sampling_step_name() const override { return "audio sample"; }
+  int64_t audio_sample_rate() const override { return sample_rate_; }
+
+  // Clips (B, 1, 1, L) in [-1, 1] as mu-law codes (B, L).
+  torch::Tensor encode(const torch::Tensor& clips) const;
+  // Per-position NLL in nats (B, T) of codes (B, T).
+  torch::Tensor nll(const torch::Tensor& codes, const torch::Tensor& labels);
+  // Codes (B, length) drawn one sample at a time. With use_cache each step runs the layers once
+  // on the newest sample; without, it reruns the network over the receptive field, which gives
+  // the same logits and so, from the same generator, the same codes.
+  torch::Tensor generate(int64_t batch, int64_t length, const torch::Tensor& labels, const SampleRequest& request);
+
+  const WaveNetConfig& config() const { return config_; }
+
+  WaveNet network{nullptr};
+
+ private:
+  torch::Tensor one_hot(const torch::Tensor& labels) const;
+
+  WaveNetConfig config_;
+  int64_t num_classes_, sample_rate_;
+};
+
+}  // namespace gencli::wavenet
