@@ -82,13 +82,15 @@ void run_eval(const EvalOptions& o) {
   }
   std::printf("%s (%s, step %lld)\n", o.checkpoint.c_str(), loaded.config.model_type().c_str(),
               static_cast<long long>(loaded.header.step));
+  size_t width = 24;
+  for (const auto& item : result.items()) width = std::max(width, item.key().size());
   for (const auto& item : result.items()) {
     // Floats to 6 significant digits; strings unquoted; lists and objects as compact JSON.
     const auto& v = item.value();
     std::string text = v.is_number_float() ? fmt::format("{:.6g}", v.get<double>())
                        : v.is_string()     ? v.get<std::string>()
                                            : v.dump();
-    std::printf("  %-24s %s\n", item.key().c_str(), text.c_str());
+    std::printf("  %-*s %s\n", static_cast<int>(width), item.key().c_str(), text.c_str());
   }
 }
 

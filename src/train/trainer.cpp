@@ -184,8 +184,11 @@ void run_training(const TrainOptions& options) {
   if (model->needs_data()) {
     if (config.data.type == "none") throw ConfigError("data.type: model.type " + config.model_type() + " needs data");
     train_set = load_image_dataset(config.data, Split::Train, device);
-    spdlog::info("data {}: {} training images of {}x{}x{}", describe_data(config.data), train_set.size(),
-                 train_set.images.size(1), train_set.images.size(2), train_set.images.size(3));
+    if (config.data.type == "audio_folder")
+      spdlog::info("data {}: {} training clips", describe_data(config.data), train_set.size());
+    else
+      spdlog::info("data {}: {} training images of {}x{}x{}", describe_data(config.data), train_set.size(),
+                   train_set.images.size(1), train_set.images.size(2), train_set.images.size(3));
     batches = std::make_unique<ShuffledBatches>(train_set, config.train.batch_size,
                                                 static_cast<uint64_t>(config.train.seed) + 1);
   }
