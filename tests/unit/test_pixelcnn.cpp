@@ -192,3 +192,19 @@ TEST(PixelCnnModel, LowTemperatureIsGreedy) {
   r.generator = at::detail::createCPUGenerator(2);
   EXPECT_FALSE(torch::equal(c1, model.sample(r)));
 }
+
+// The class enters every layer: two labels give different logits for the same image, and
+// sampling without labels is refused.
+TEST(PixelCnnModel, ConditionalModelsUseTheLabel) {
+  for (const std::string arch : {"gated", "residual"}) {
+    PixelCnnConfig c = small_config(arch, "bernoulli");
+    c.conditional = true;
+    PixelCnnModel model(c, 3);
+    torch::NoGradGuard no_grad;
+    torch::Tensor x = torch::ones({1, 1, 8, 8});
+    EXPECT_FALSE(torch::allclose(model.logits(x, torch::tensor({0})), model.logits(x, torch::tensor({2}))));
+    SampleRequest r;
+    r.num = 1;
+    EXPECT_THROW(model.sample(r), UserError);
+  }
+}

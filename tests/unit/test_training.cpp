@@ -9,6 +9,7 @@
 #include "core/errors.h"
 #include "data/idx.h"
 #include "io/checkpoint.h"
+#include "io/wav.h"
 #include "models/linreg/linreg_model.h"
 #include "models/load_checkpoint.h"
 #include "train/optimizers.h"
@@ -177,17 +178,35 @@ TEST(Linreg, FirstStepMatchesHandComputation) {
 
 // Every config in configs/ builds its model and takes one step through the shared loop
 // (on random 28x28 data), so a shipped config cannot rot unnoticed.
+// An audio_folder of `classes` sub-folders with two 16 kHz noise clips of `seconds` each.
+fs::path write_audio_fixture(const fs::path& dir, int classes, double seconds) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> sample(-3000, 3000);
+  for (int c = 0; c < classes; ++c) {
+    fs::create_directories(dir / ("class" + std::to_string(c)));
+    for (int i = 0; i < 2; ++i) {
+      std::vector<int16_t> samples(static_cast<size_t>(seconds * 16000));
+      for (auto& s : samples) s = static_cast<int16_t>(sample(rng));
+      write_wav((dir / ("class" + std::to_string(c)) / (std::to_string(i) + ".wav")).string(), 16000, samples);
+    }
+  }
+  return dir;
+}
+
 TEST(Training, EveryShippedConfigTrainsOneStep) {
   fs::path dir = temp_dir("shipped");
-  fs::path data = write_fixture(dir / "data", 64);
+  fs::path images = write_fixture(dir / "data", 64);
+  fs::path audio = write_audio_fixture(dir / "audio", 10, 1.0);
   int count = 0;
   for (const auto& entry : fs::directory_iterator(fs::path(GENCLI_SOURCE_DIR) / "configs")) {
     if (entry.path().extension() != ".json") continue;
     SCOPED_TRACE(entry.path().string());
     const fs::path out = dir / entry.path().stem();
+    std::ifstream file(entry.path());
+    const bool is_audio = nlohmann::json::parse(file)["data"].value("type", "") == "audio_folder";
     EXPECT_NO_THROW(train(entry.path(), out,
                           {"train.steps=1", "train.batch_size=8", "train.sample_every=0", "train.threads=1",
-                           "data.root=" + data.string(), "train.device=cpu"}));
+                           "data.root=" + (is_audio ? audio : images).string(), "train.device=cpu"}));
     EXPECT_TRUE(fs::exists(out / "checkpoints" / "last.pt"));
     ++count;
   }
