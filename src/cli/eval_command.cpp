@@ -10,6 +10,7 @@
 #include "data/toy2d_scatter.h"
 #include "models/load_checkpoint.h"
 #include "models/sampling.h"
+#include "train/run_data.h"
 
 namespace gencli::cli {
 
@@ -53,17 +54,17 @@ void run_eval(const EvalOptions& o) {
   ctx.seed = o.seed;
   ctx.iw_samples = o.iw_samples;
   if (loaded.model->needs_data()) {
-    DataConfig data = loaded.config.data;
-    if (!o.data_root.empty()) data.root = o.data_root;
-    test_set = load_image_dataset(data, Split::Test, device);
-    if (o.test_limit > 0 && o.test_limit < test_set.size()) {
-      test_set.images = test_set.images.slice(0, 0, o.test_limit);
-      test_set.labels = test_set.labels.slice(0, 0, o.test_limit);
+    Config config = loaded.config;
+    if (!o.data_root.empty()) (config.data.type == "text" ? config.data.path : config.data.root) = o.data_root;
+    ctx.test_split = load_held_out(config, *loaded.model, device, o.test_limit);
+    if (ctx.test_split.images.defined()) {
+      test_set = {ctx.test_split.images, ctx.test_split.labels};
+      test_batches = std::make_unique<SequentialBatches>(test_set, 256);
+      ctx.test_batches = test_batches.get();
+      ctx.test_size = test_set.size();
+    } else {
+      ctx.test_size = ctx.test_split.tokens.size(1);
     }
-    ctx.test_split = {test_set.images, test_set.labels};
-    test_batches = std::make_unique<SequentialBatches>(test_set, 256);
-    ctx.test_batches = test_batches.get();
-    ctx.test_size = test_set.size();
   }
   nlohmann::json result;
   {
@@ -106,9 +107,9 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "noise seed")->check(CLI::NonNegativeNumber);
   cmd->add_option("--iw-samples", o->iw_samples, "importance samples per test image for likelihood bounds (VAE)")
       ->check(CLI::Range(int64_t{1}, int64_t{100000}));
-  cmd->add_option("--test-limit", o->test_limit, "score only the first N test images (default: all)")
+  cmd->add_option("--test-limit", o->test_limit, "score only the first N test images, or N validation tokens for text (default: all)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--data-root", o->data_root, "test data folder (default: the run's data.root)");
+  cmd->add_option("--data-root", o->data_root, "test data folder, or text file for data.type text (default: the run's data.root / data.path)");
   cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
   cmd->callback([o] { run_eval(*o); });
 }

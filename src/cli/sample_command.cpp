@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -10,6 +11,7 @@
 #include "core/runtime_tuning.h"
 #include "data/image_dataset.h"
 #include "data/toy2d_scatter.h"
+#include "io/atomic_file.h"
 #include "io/image_grid.h"
 #include "io/npy.h"
 #include "io/wav.h"
@@ -48,6 +50,10 @@ struct SampleOptions {
   int64_t given_rows = 14;
   double seconds = 1.0;
   bool no_cache = false;
+  std::string prompt;
+  int64_t max_new_tokens = 200;
+  int64_t top_k = 0;
+  double top_p = 1.0;
 };
 
 SampleRequest sampler_settings(const SampleOptions& o, const Model& model) {
@@ -140,15 +146,51 @@ void write_audio_sample(const SampleOptions& o, const LoadedModel& loaded, const
                static_cast<double>(pcm.size(1)) / rate, rate, o.checkpoint, loaded.header.step, o.seed, o.out);
 }
 
+// Text models: the generated text streams to stdout as each token is drawn (logs go to stderr);
+// --out, when given, also receives the prompt and the text.
+void run_text_sample(const SampleOptions& o, const LoadedModel& loaded, bool out_given) {
+  TextRequest request;
+  request.prompt = o.prompt;
+  request.max_new_tokens = o.max_new_tokens;
+  request.temperature = o.temperature;
+  request.top_k = o.top_k;
+  request.top_p = o.top_p;
+  request.use_cache = !o.no_cache;
+  request.generator = at::detail::createCPUGenerator(static_cast<uint64_t>(o.seed));
+  request.emit = [](const std::string& piece) {
+    std::fwrite(piece.data(), 1, piece.size(), stdout);
+    std::fflush(stdout);
+  };
+  loaded.model->tokenizer()->encode(o.prompt, "--prompt");  // a bad prompt fails before anything is printed
+  std::fwrite(o.prompt.data(), 1, o.prompt.size(), stdout);
+  const auto started = std::chrono::steady_clock::now();
+  const std::string text = loaded.model->sample_text(request);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("\n");
+  std::fflush(stdout);
+  if (out_given) write_file_atomically(o.out, o.prompt + text + "\n");
+  spdlog::info("{} tokens from {} (step {}, seed {}) in {:.2f} s ({:.0f} tokens/s, {}){}", o.max_new_tokens,
+               o.checkpoint, loaded.header.step, o.seed, seconds, o.max_new_tokens / std::max(seconds, 1e-9),
+               o.no_cache ? "no cache" : "KV cache", out_given ? "; written to " + o.out : "");
+}
+
 // Rejects options the checkpoint's family does not read, naming the option.
 void check_options_apply(const SampleOptions& o, const Model& model, const std::string& model_type) {
+  const bool text = model.generates_text();
+  if (!text && (!o.prompt.empty() || o.max_new_tokens != 200 || o.top_k != 0 || o.top_p != 1.0))
+    throw UserError("--prompt/--max-new-tokens/--top-k/--top-p: model.type " + model_type + " does not generate text");
+  if (text && o.mode != "prior") throw UserError("--mode " + o.mode + ": text models only continue a --prompt");
+  if (!text && o.temperature == 0)
+    throw UserError("--temperature 0 (greedy decoding) is for text models; model.type " + model_type + " needs T > 0");
   if (!model.uses_sampler_settings() && (o.sampler != "default" || o.eta != 0 || o.guidance >= 0 || o.resample != 1))
     throw UserError("--sampler/--eta/--guidance/--resample: model.type " + model_type + " has no iterative sampler");
-  if (!model.uses_temperature() && o.temperature != 1.0)
+  if (!model.uses_temperature() && !text && o.temperature != 1.0)
     throw UserError("--temperature: model.type " + model_type + " does not draw from categorical outputs");
   const bool audio = model.audio_sample_rate() > 0;
-  if (!audio && (o.seconds != 1.0 || o.no_cache))
-    throw UserError("--seconds/--no-cache: model.type " + model_type + " does not generate audio");
+  if (!audio && o.seconds != 1.0)
+    throw UserError("--seconds: model.type " + model_type + " does not generate audio");
+  if (!audio && !text && o.no_cache)
+    throw UserError("--no-cache: model.type " + model_type + " keeps no generation cache");
   if (audio && o.mode != "prior") throw UserError("--mode " + o.mode + ": audio models only draw new clips (prior)");
   if (audio && o.out.size() >= 4 && o.out.substr(o.out.size() - 4) == ".png")
     throw UserError("--out " + o.out + ": model.type " + model_type + " generates audio; name a .wav file");
@@ -160,11 +202,13 @@ void run_sample(SampleOptions o) {
   LoadedModel loaded = load_model(o.checkpoint, device);
   set_cpu_threads(0, 0, loaded.model->prefers_parallel_ops());
   const bool audio = loaded.model->audio_sample_rate() > 0;
-  if (audio && o.out == kDefaultImageOut) o.out = "samples.wav";
+  const bool out_given = o.out != kDefaultImageOut;
+  if (audio && !out_given) o.out = "samples.wav";
   check_options_apply(o, *loaded.model, loaded.config.model_type());
+  if (o.seed < 0) o.seed = loaded.config.sample.seed;
+  if (loaded.model->generates_text()) return run_text_sample(o, loaded, out_given);
   if (o.num < 0) o.num = loaded.config.sample.num;
   if (o.nrow < 0) o.nrow = loaded.config.sample.nrow;
-  if (o.seed < 0) o.seed = loaded.config.sample.seed;
   torch::Tensor images;
   ModeResult mode_result;
   if (o.mode == "prior") {
@@ -202,7 +246,7 @@ void run_sample(SampleOptions o) {
 
 void add_sample_command(CLI::App& app) {
   auto o = std::make_shared<SampleOptions>();
-  CLI::App* cmd = app.add_subcommand("sample", "draw samples from a checkpoint into a PNG grid (a WAV file for audio models)");
+  CLI::App* cmd = app.add_subcommand("sample", "draw samples from a checkpoint into a PNG grid (a WAV file for audio models, text to stdout for text models)");
   cmd->add_option("--checkpoint", o->checkpoint, "checkpoint file (.pt)")->required();
   cmd->add_option("--num,-n", o->num, "how many samples (default: the config's sample.num)")->check(CLI::Range(int64_t{1}, int64_t{100000}));
   cmd->add_option("--nrow", o->nrow, "images per grid row (default: sample.nrow)")->check(CLI::Range(int64_t{1}, int64_t{10000}));
@@ -234,14 +278,22 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--resample", o->resample, "inpaint: RePaint resampling, each denoising step repeated N times")
       ->check(CLI::Range(int64_t{1}, int64_t{100}));
   cmd->add_option("--temperature", o->temperature, "autoregressive models: divide the logits by T before each draw "
-                  "(default 1; below 1 safer, above 1 wilder)")
-      ->check(CLI::Range(1e-3, 100.0));
+                  "(default 1; below 1 safer, above 1 wilder; text models: 0 is greedy)")
+      ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--prompt", o->prompt, "text models: the text to continue (default: none)");
+  cmd->add_option("--max-new-tokens", o->max_new_tokens, "text models: tokens to generate (default 200)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+  cmd->add_option("--top-k", o->top_k, "text models: draw from the k most likely tokens only (default 0: all)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--top-p", o->top_p, "text models: draw from the smallest set of tokens with this much "
+                  "probability (default 1: all)")
+      ->check(CLI::Range(1e-6, 1.0));
   cmd->add_option("--given-rows", o->given_rows, "complete: image rows kept from each test image (default 14)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seconds", o->seconds, "audio models: length of each clip (default 1.0)")
       ->check(CLI::Range(0.001, 600.0));
-  cmd->add_flag("--no-cache", o->no_cache, "WaveNet: recompute the receptive field for every sample (slow; for "
-                "comparison with the cached generation)");
+  cmd->add_flag("--no-cache", o->no_cache, "WaveNet, GPT: recompute the receptive field / context for every new "
+                "sample or token (slow; for comparison with the cached generation)");
   cmd->add_option("--data-root", o->data_root, "test data folder for modes that use it (default: the run's data.root)");
   cmd->callback([o] { run_sample(*o); });
 }

@@ -10,7 +10,7 @@ namespace gencli {
 
 namespace {
 
-const std::vector<std::string> kSections = {"name", "model", "data", "train", "optim", "sample"};
+const std::vector<std::string> kSections = {"name", "model", "data", "train", "optim", "sample", "init"};
 
 nlohmann::json section_or_null(const nlohmann::json& j, const char* key) {
   return j.contains(key) ? j.at(key) : nlohmann::json();
@@ -24,7 +24,7 @@ Config config_from_json(const nlohmann::json& j) {
     bool known = false;
     for (const auto& s : kSections) known = known || item.key() == s;
     if (!known)
-      throw ConfigError(item.key() + ": unknown section (known: name, model, data, train, optim, sample)");
+      throw ConfigError(item.key() + ": unknown section (known: name, model, data, train, optim, sample, init)");
   }
   Config c;
   if (j.contains("name")) {
@@ -39,6 +39,7 @@ Config config_from_json(const nlohmann::json& j) {
   c.train = config::read_section<TrainConfig>(section_or_null(j, "train"), "train");
   c.optim = config::read_section<OptimConfig>(section_or_null(j, "optim"), "optim");
   c.sample = config::read_section<SampleConfig>(section_or_null(j, "sample"), "sample");
+  c.init = config::read_section<InitConfig>(section_or_null(j, "init"), "init");
   return c;
 }
 
@@ -50,6 +51,7 @@ nlohmann::json config_to_json(const Config& c) {
   j["train"] = config::write_section(c.train);
   j["optim"] = config::write_section(c.optim);
   j["sample"] = config::write_section(c.sample);
+  j["init"] = config::write_section(c.init);
   return j;
 }
 

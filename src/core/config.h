@@ -15,6 +15,7 @@ struct DataConfig {
   std::string type = "idx";          // "idx": MNIST-format files in root; "image_folder": PNG/JPEG files
                                      // under root; "audio_folder": mono 16-bit WAV files under root as
                                      // (N, 1, 1, L) clips; "toy2d": 2-D points as (N, 2, 1, 1) images;
+                                     // "text": a UTF-8 file (path) as tokens for sequence models;
                                      // "none": the family brings its own data
   std::string root = "data/mnist";   // idx: folder with train-/t10k- images and labels (raw or .gz);
                                      // image_folder, audio_folder: the folder of files
@@ -26,9 +27,10 @@ struct DataConfig {
   int64_t image_size = 32;           // image_folder: images are resized and centre-cropped to this square
   int64_t channels = 1;              // image_folder: 1 (grayscale luminance) or 3 (RGB)
   double test_fraction = 0.1;        // image_folder, audio_folder: every round(1/f)-th file in sorted order
-                                     // is held out for testing
+                                     // is held out for testing; text: the last fraction f of the tokens
   int64_t sample_rate = 16000;       // audio_folder: every file must be at this rate (8000 or 16000 Hz)
   double clip_seconds = 1.0;         // audio_folder: each file becomes one clip this long (cropped or padded)
+  std::string path = "data/text/fortunes.txt";  // text: the UTF-8 file; its last test_fraction is validation
   std::string toy = "ring8";         // toy2d: which distribution (see data/toy2d.h)
   int64_t toy_points = 20000;        // toy2d: training points; the test split is a separate draw of a quarter as many
   int64_t toy_seed = 0;              // toy2d: the draw's seed, so the data set is the same on every run
@@ -36,7 +38,7 @@ struct DataConfig {
   template <class V>
   void visit(V& v) {
     using namespace config;
-    v.field("type", type, one_of({"idx", "image_folder", "audio_folder", "toy2d", "none"}));
+    v.field("type", type, one_of({"idx", "image_folder", "audio_folder", "toy2d", "text", "none"}));
     v.field("root", root);
     v.field("num_classes", num_classes, at_least(1));
     v.field("limit", limit, at_least(0));
@@ -49,6 +51,7 @@ struct DataConfig {
     v.field("sample_rate", sample_rate,
             Constraint<int64_t>{"8000 or 16000", [](const int64_t& r) { return r == 8000 || r == 16000; }});
     v.field("clip_seconds", clip_seconds, positive());
+    v.field("path", path);
     v.field("toy", toy, one_of({"ring8", "grid25", "swiss_roll", "two_moons"}));
     v.field("toy_points", toy_points, at_least(100));
     v.field("toy_seed", toy_seed, at_least(0));
@@ -67,6 +70,7 @@ struct TrainConfig {
   int64_t threads = 0;               // CPU threads for matrix products (0 = every core of the machine)
   int64_t intra_op_threads = 0;      // LibTorch's own pool (0 = auto, see core/runtime_tuning.h)
   double ema_decay = 0.0;            // EMA of the sampling network's weights (0 = off, e.g. 0.999)
+  int64_t eval_every = 0;            // steps between validation losses; the best is kept as best.pt (0 = off)
 
   template <class V>
   void visit(V& v) {
@@ -82,6 +86,7 @@ struct TrainConfig {
     v.field("threads", threads, at_least(0));
     v.field("intra_op_threads", intra_op_threads, at_least(0));
     v.field("ema_decay", ema_decay, open_unit());
+    v.field("eval_every", eval_every, at_least(0));
   }
 };
 
@@ -137,6 +142,19 @@ struct SampleConfig {
   }
 };
 
+// Starting weights: a run can begin from another run's checkpoint (fine-tuning), or, for a
+// family with adapters (GPT's LoRA), keep that checkpoint frozen as its base.
+struct InitConfig {
+  std::string from;    // checkpoint to start from ("" = fresh weights)
+  std::string sha256;  // filled in at the start of training: the SHA-256 of `from`, checked on every load
+
+  template <class V>
+  void visit(V& v) {
+    v.field("from", from);
+    v.field("sha256", sha256);
+  }
+};
+
 struct Config {
   std::string name = "run";      // run name; the default run folder is runs/<name>
   nlohmann::json model;          // family-owned section, resolved with defaults (has "type")
@@ -144,6 +162,7 @@ struct Config {
   TrainConfig train;
   OptimConfig optim;
   SampleConfig sample;
+  InitConfig init;
 
   std::string model_type() const { return model.at("type").get<std::string>(); }
 };

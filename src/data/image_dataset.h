@@ -32,8 +32,8 @@ class ShuffledBatches : public BatchSource {
   Batch next() override;
 
   // Order state for checkpoints: (epoch, cursor) and the current permutation.
-  void save(torch::serialize::OutputArchive& archive) const;
-  void load(torch::serialize::InputArchive& archive);
+  void save(torch::serialize::OutputArchive& archive) const override;
+  void load(torch::serialize::InputArchive& archive) override;
 
  private:
   void new_epoch();

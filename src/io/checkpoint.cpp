@@ -74,14 +74,31 @@ std::string step_checkpoint_path(const std::string& run_dir, int64_t step) {
   return (fs::path(checkpoint_dir(run_dir)) / name).string();
 }
 
-void publish_checkpoint(const std::string& run_dir, const std::string& step_path, int64_t keep) {
-  const std::string last = last_checkpoint_path(run_dir);
-  const std::string tmp = last + ".tmp." + std::to_string(::getpid());
+namespace {
+
+// Makes `name` another name for the file at `path`, atomically: readers see the old or the new
+// file, never half of one. A hard link shares the bytes (so pruning step files keeps it intact).
+void link_atomically(const std::string& path, const std::string& name) {
+  const std::string tmp = name + ".tmp." + std::to_string(::getpid());
   fs::remove(tmp);
   std::error_code ec;
-  fs::create_hard_link(step_path, tmp, ec);
-  if (ec) fs::copy_file(step_path, tmp, fs::copy_options::overwrite_existing);  // no hard links here
-  fs::rename(tmp, last);  // atomic: readers see the old or the new last.pt, never half of one
+  fs::create_hard_link(path, tmp, ec);
+  if (ec) fs::copy_file(path, tmp, fs::copy_options::overwrite_existing);  // no hard links here
+  fs::rename(tmp, name);
+}
+
+}  // namespace
+
+std::string best_checkpoint_path(const std::string& run_dir) {
+  return (fs::path(checkpoint_dir(run_dir)) / "best.pt").string();
+}
+
+void publish_best_checkpoint(const std::string& run_dir, const std::string& step_path) {
+  link_atomically(step_path, best_checkpoint_path(run_dir));
+}
+
+void publish_checkpoint(const std::string& run_dir, const std::string& step_path, int64_t keep) {
+  link_atomically(step_path, last_checkpoint_path(run_dir));
 
   std::vector<std::string> steps;
   for (const auto& entry : fs::directory_iterator(checkpoint_dir(run_dir))) {

@@ -45,4 +45,9 @@ std::string step_checkpoint_path(const std::string& run_dir, int64_t step);
 // Points last.pt at `step_path` atomically, then deletes all but the newest `keep` step files.
 void publish_checkpoint(const std::string& run_dir, const std::string& step_path, int64_t keep);
 
+// <run>/checkpoints/best.pt: the checkpoint with the lowest validation loss (train.eval_every),
+// pointed at `step_path` atomically; pruning step files leaves it intact.
+std::string best_checkpoint_path(const std::string& run_dir);
+void publish_best_checkpoint(const std::string& run_dir, const std::string& step_path);
+
 }  // namespace gencli

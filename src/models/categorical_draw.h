@@ -13,4 +13,9 @@ torch::Tensor draw_categorical(const torch::Tensor& logits, double temperature, 
 // logits: any shape. Returns 0/1 floats of that shape: 1 with probability sigmoid(logits / temperature).
 torch::Tensor draw_bernoulli(const torch::Tensor& logits, double temperature, const torch::Generator& generator);
 
+// logits (N, K) with all but the top_k largest of each row set to -inf (top_k 0: all kept), then
+// all but the smallest set of most likely tokens whose probability reaches top_p (nucleus
+// sampling, Holtzman et al. 2020; top_p 1: all kept). The most likely token always survives.
+torch::Tensor filter_logits(const torch::Tensor& logits, int64_t top_k, double top_p);
+
 }  // namespace gencli

@@ -2,6 +2,7 @@
 
 #include "core/errors.h"
 #include "io/sha256.h"
+#include "models/model_weights.h"
 #include "models/registry.h"
 #include "train/ema.h"
 
@@ -13,10 +14,13 @@ LoadedModel load_model(const std::string& path, const torch::Device& device) {
   loaded.header = ckpt.header;
   loaded.config = config_from_json(ckpt.header.config);
   loaded.model = models::family(loaded.config.model_type()).create(loaded.config);
+  if (loaded.model->saves_adapters_only()) load_init_weights(*loaded.model, loaded.config);
   torch::serialize::InputArchive section;
   ckpt.archive.read("model", section);
   try {
-    loaded.model->load(section);
+    load_model_weights(*loaded.model, section);
+  } catch (const UserError& e) {
+    throw UserError("checkpoint error: " + path + ": " + e.what());
   } catch (const c10::Error& e) {
     throw UserError("checkpoint error: " + path + ": weights do not match the architecture in its config");
   }

@@ -22,4 +22,12 @@ ModeResult Model::sample_mode(const ModeRequest& request) {
   throw UserError("--mode " + request.mode + ": this model type has no sample modes besides \"prior\"");
 }
 
+std::string Model::sample_text(const TextRequest&) {
+  throw UserError("this model type does not generate text");
+}
+
+double Model::validation_loss(EvalContext&) {
+  throw UserError("train.eval_every: this model type reports no validation loss; set it to 0");
+}
+
 }  // namespace gencli

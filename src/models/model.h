@@ -12,13 +12,16 @@
 #include <vector>
 
 #include "core/config.h"
+#include "data/tokenizer.h"
 
 namespace gencli {
 
 // One mini-batch. images: (B, C, H, W) in the configured range; labels: (B) int64 or undefined.
+// tokens: (B, T) int64 for text (data.type "text"), else undefined.
 struct Batch {
   torch::Tensor images;
   torch::Tensor labels;
+  torch::Tensor tokens;
 };
 
 // Where a family draws its batches from; a step may draw several (critic steps).
@@ -26,6 +29,9 @@ class BatchSource {
  public:
   virtual ~BatchSource() = default;
   virtual Batch next() = 0;
+  // The order state that checkpoints keep so a resumed run draws the same batches.
+  virtual void save(torch::serialize::OutputArchive& archive) const {}
+  virtual void load(torch::serialize::InputArchive& archive) {}
 };
 
 // Named scalars a step reports, in display order ("loss_d", "loss_g", ...).
@@ -35,6 +41,7 @@ using StepMetrics = std::vector<std::pair<std::string, double>>;
 struct OptimizedPart {
   std::string name;
   std::vector<torch::Tensor> parameters;
+  bool weight_decay = true;  // false: optim.weight_decay does not apply (biases, norms, as in GPT training)
 };
 
 // Gives the family its optimizers by part name; the loop owns them, the family
@@ -99,10 +106,23 @@ struct ModeResult {
   StepMetrics report;
 };
 
+// What `gencli sample` asks of a text model. Generation streams: `emit` gets each new piece of
+// text as soon as its token is drawn.
+struct TextRequest {
+  std::string prompt;
+  int64_t max_new_tokens = 200;
+  double temperature = 1.0;  // 0: greedy (always the most likely token)
+  int64_t top_k = 0;         // keep only the k most likely tokens (0: all)
+  double top_p = 1.0;        // keep the smallest set of tokens with this much probability (1: all)
+  bool use_cache = true;     // keys and values of past positions kept, instead of recomputed
+  torch::Generator generator;
+  std::function<void(const std::string& piece)> emit;
+};
+
 // Data the family may use for evaluation (the held-out split), or nothing.
 struct EvalContext {
   BatchSource* test_batches = nullptr;  // the test split in order, in batches of 256 (wraps around)
-  Batch test_split;                     // the same split whole (limited by --test-limit)
+  Batch test_split;                     // the same split whole (limited by --test-limit); text: tokens (1, N)
   int64_t test_size = 0;
   int64_t num_samples = 1000;
   int64_t iw_samples = 100;             // importance samples for likelihood bounds (VAE)
@@ -149,6 +169,21 @@ class Model : public torch::nn::Module {
   virtual bool generates_images() const { return true; }
   // Whether this family trains on a data set (data.type must not be "none").
   virtual bool needs_data() const { return true; }
+
+  // Sequence models over text (data.type "text"): the tokenizer, and the window length a
+  // training batch needs (tokens per example, the targets included).
+  virtual const Tokenizer* tokenizer() const { return nullptr; }
+  virtual int64_t training_window() const { return 0; }
+  // Text generation for `gencli sample`; returns the generated text (the prompt excluded).
+  virtual bool generates_text() const { return false; }
+  virtual std::string sample_text(const TextRequest& request);
+  // A loss on held-out data that the loop tracks every train.eval_every steps (keeping the best
+  // checkpoint as best.pt), lower is better; families without one return false from has_...().
+  virtual bool has_validation_loss() const { return false; }
+  virtual double validation_loss(EvalContext& ctx);
+
+  // Whether checkpoints hold only the adapter weights (the base comes from init.from).
+  virtual bool saves_adapters_only() const { return false; }
 
   // Set by the registry: the EMA copy of ema_target(), used by sample() when asked.
   std::shared_ptr<torch::nn::Module> ema;

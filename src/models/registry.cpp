@@ -3,6 +3,7 @@
 #include "core/errors.h"
 #include "models/diffusion/diffusion_family.h"
 #include "models/gan/gan_family.h"
+#include "models/gpt/gpt_family.h"
 #include "models/linreg/linreg_family.h"
 #include "models/pixelcnn/pixelcnn_family.h"
 #include "models/vae/vae_family.h"
@@ -18,6 +19,7 @@ const std::vector<Family>& families() {
       diffusion_family(),
       pixelcnn_family(),
       wavenet_family(),
+      gpt_family(),
   };
   return all;
 }

@@ -22,6 +22,9 @@ struct Family {
   std::function<nlohmann::json(const nlohmann::json& model)> resolve_config;
   // Builds the model (on CPU; the caller moves it to the device).
   std::function<std::shared_ptr<Model>(const Config& config)> create;
+  // Optional: fills model keys that depend on the data or on init.from before a run starts
+  // (GPT: the character vocabulary of data.path, or a base checkpoint's architecture).
+  std::function<void(Config& config)> complete_config;
 };
 
 const std::vector<Family>& families();

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <spdlog/spdlog.h>
 
 #include "core/config.h"
@@ -14,10 +15,12 @@
 #include "core/logging.h"
 #include "core/runtime_tuning.h"
 #include "data/image_dataset.h"
+#include "train/run_data.h"
 #include "data/toy2d_scatter.h"
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
 #include "io/image_grid.h"
+#include "models/model_weights.h"
 #include "models/registry.h"
 #include "models/sampling.h"
 #include "train/ema.h"
@@ -36,7 +39,9 @@ class PartOptimizers : public Optimizers {
  public:
   PartOptimizers(Model& model, const OptimConfig& config) : config_(config) {
     for (auto& part : model.optimized_parts()) {
-      parts_[part.name] = {part.parameters, make_optimizer(config, part.parameters)};
+      OptimConfig part_config = config;
+      if (!part.weight_decay) part_config.weight_decay = 0;
+      parts_[part.name] = {part.parameters, make_optimizer(part_config, part.parameters)};
       names_.push_back(part.name);
     }
   }
@@ -79,17 +84,28 @@ class PartOptimizers : public Optimizers {
   std::vector<std::string> names_;
 };
 
+// Lets the family fill in model keys that come from the data (GPT's character vocabulary).
+void complete_from_data(Config& config) {
+  const models::Family& family = models::family(config.model_type());
+  if (family.complete_config) family.complete_config(config);
+}
+
 // The resolved config: from --config (+ --set), or on --resume from the checkpoint.
 Config resolve_config(const TrainOptions& o, const std::string& last_checkpoint, CheckpointHeader* resumed) {
   if (!o.resume) {
     if (o.config_path.empty()) throw UserError("train: --config is required (or --resume with --out)");
-    return load_config_file(o.config_path, o.overrides);
+    Config c = load_config_file(o.config_path, o.overrides);
+    record_init_checkpoint(c);
+    complete_from_data(c);
+    return c;
   }
   OpenedCheckpoint ckpt = open_checkpoint(last_checkpoint);
   *resumed = ckpt.header;
   Config c;
   if (!o.config_path.empty()) {
     c = load_config_file(o.config_path, o.overrides);
+    c.init.sha256 = ckpt.header.config.value("init", nlohmann::json::object()).value("sha256", "");
+    complete_from_data(c);
   } else {
     nlohmann::json j = ckpt.header.config;
     for (const auto& s : o.overrides) apply_override(j, s);
@@ -161,6 +177,12 @@ void run_training(const TrainOptions& options) {
   torch::manual_seed(static_cast<uint64_t>(config.train.seed));
   const models::Family& family = models::family(config.model_type());
   std::shared_ptr<Model> model = family.create(config);
+  // Weights from init.from: the whole start of a fine-tuning run, or the frozen base under
+  // adapters (whose checkpoints then hold only the adapters, so a resume loads the base too).
+  if (!config.init.from.empty() && (!options.resume || model->saves_adapters_only())) {
+    load_init_weights(*model, config);
+    spdlog::info("weights from {} (init.from){}", config.init.from, model->saves_adapters_only() ? ", frozen" : "");
+  }
   // The thread split depends on what the network spends its time in (see ThreadPlan).
   const ThreadPlan threads = set_cpu_threads(static_cast<int>(config.train.threads),
                                              static_cast<int>(config.train.intra_op_threads),
@@ -179,18 +201,21 @@ void run_training(const TrainOptions& options) {
   }
   PartOptimizers optimizers(*model, config.optim);
 
-  ImageDataset train_set;
-  std::unique_ptr<ShuffledBatches> batches;
+  std::unique_ptr<RunData> data;
+  BatchSource* batches = nullptr;
   if (model->needs_data()) {
     if (config.data.type == "none") throw ConfigError("data.type: model.type " + config.model_type() + " needs data");
-    train_set = load_image_dataset(config.data, Split::Train, device);
-    if (config.data.type == "audio_folder")
-      spdlog::info("data {}: {} training clips", describe_data(config.data), train_set.size());
-    else
-      spdlog::info("data {}: {} training images of {}x{}x{}", describe_data(config.data), train_set.size(),
-                   train_set.images.size(1), train_set.images.size(2), train_set.images.size(3));
-    batches = std::make_unique<ShuffledBatches>(train_set, config.train.batch_size,
-                                                static_cast<uint64_t>(config.train.seed) + 1);
+    data = load_run_data(config, *model, device);
+    batches = data->batches.get();
+    spdlog::info("data {}", data->description);
+  }
+  // Validation every train.eval_every steps, on the held-out split loaded once.
+  Batch held_out;
+  if (config.train.eval_every > 0) {
+    if (!model->has_validation_loss())
+      throw ConfigError("train.eval_every: model.type " + config.model_type() +
+                        " reports no validation loss; set it to 0");
+    held_out = load_held_out(config, *model, device);
   }
 
   // The run folder is made only once the config, device, model and data are known good,
@@ -203,11 +228,12 @@ void run_training(const TrainOptions& options) {
   write_file_atomically((fs::path(out) / "config.json").string(), config_json.dump(2) + "\n");
 
   int64_t step = 0;
+  double best_val = std::numeric_limits<double>::infinity();  // the lowest validation loss so far
   if (options.resume) {
     OpenedCheckpoint ckpt = open_checkpoint(last, device);
     torch::serialize::InputArchive section;
     ckpt.archive.read("model", section);
-    model->load(section);
+    load_model_weights(*model, section);
     if (model->ema) {
       torch::serialize::InputArchive ema_section;
       if (read_section(ckpt.archive, "ema", ema_section)) model->ema->load(ema_section);
@@ -222,6 +248,8 @@ void run_training(const TrainOptions& options) {
       ckpt.archive.read("data_order", order);
       batches->load(order);
     }
+    torch::Tensor best;
+    if (ckpt.archive.try_read("best_val_loss", best)) best_val = best.item<double>();
     step = ckpt.header.step;
     spdlog::info("resumed from {} at step {}", last, step);
   }
@@ -232,7 +260,7 @@ void run_training(const TrainOptions& options) {
     write_checkpoint_header(archive, {kCheckpointFormatVersion, GENCLI_VERSION, config.model_type(), steps_done,
                                       config_json});
     torch::serialize::OutputArchive model_section;
-    model->save(model_section);
+    save_model_weights(*model, model_section);
     archive.write("model", model_section);
     if (model->ema) {
       torch::serialize::OutputArchive ema_section;
@@ -241,6 +269,7 @@ void run_training(const TrainOptions& options) {
     }
     optimizers.save(archive);
     archive.write("rng_cpu", at::detail::getDefaultCPUGenerator().get_state());
+    archive.write("best_val_loss", torch::tensor(best_val, torch::kDouble));
     if (batches) {
       torch::serialize::OutputArchive order;
       batches->save(order);
@@ -274,6 +303,16 @@ void run_training(const TrainOptions& options) {
       save_grid_png(path, to_unit_range(images, config.data.range), config.sample.nrow, provenance);
   };
 
+  auto validation_loss = [&] {
+    torch::NoGradGuard no_grad;
+    EvalContext eval;
+    eval.test_split = held_out;
+    model->eval();
+    const double loss = model->validation_loss(eval);
+    model->train();
+    return loss;
+  };
+
   std::ofstream metrics((fs::path(out) / "metrics.jsonl").string(), std::ios::app);
   install_interrupt_handlers();
   Progress progress(step, config.train.steps, config.train.log_every);
@@ -281,7 +320,7 @@ void run_training(const TrainOptions& options) {
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   int64_t last_saved = options.resume ? step : -1;
   StepContext ctx;
-  ctx.batches = batches.get();
+  ctx.batches = batches;
   ctx.optimizers = &optimizers;
   ctx.explain = options.explain;
 
@@ -299,11 +338,22 @@ void run_training(const TrainOptions& options) {
     if (model->ema) ema_update(*model->ema, *model->ema_target(), config.train.ema_decay);
     ++step;
     progress.update(step, m, lr);
-    if (step % config.train.log_every == 0 || step == config.train.steps) write_metrics_line(metrics, step, seconds(), lr, m);
+    const bool validate_now = config.train.eval_every > 0 && (step % config.train.eval_every == 0 || step == config.train.steps);
+    bool improved = false;
+    if (validate_now) {
+      const double val = validation_loss();
+      m.emplace_back("val_loss", val);
+      improved = val < best_val;
+      if (improved) best_val = val;
+      spdlog::info("step {} val_loss {:.4g}{}", step, val, improved ? " (best so far: best.pt)" : "");
+    }
+    if (step % config.train.log_every == 0 || step == config.train.steps || validate_now)
+      write_metrics_line(metrics, step, seconds(), lr, m);
     if (config.train.sample_every > 0 && step % config.train.sample_every == 0) save_samples(step);
-    if (step % config.train.checkpoint_every == 0 || step == config.train.steps) {
-      save_checkpoint(step);
+    if (step % config.train.checkpoint_every == 0 || step == config.train.steps || improved) {
+      const std::string path = save_checkpoint(step);
       last_saved = step;
+      if (improved) publish_best_checkpoint(out, path);
     }
     if (interrupt_requested()) {
       progress.finish();

@@ -2,6 +2,7 @@
 // checkpoint contents and the linear-regression walkthrough's numbers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -197,16 +198,29 @@ TEST(Training, EveryShippedConfigTrainsOneStep) {
   fs::path dir = temp_dir("shipped");
   fs::path images = write_fixture(dir / "data", 64);
   fs::path audio = write_audio_fixture(dir / "audio", 10, 1.0);
+  const fs::path text = dir / "text.txt";
+  {
+    std::ofstream out(text);
+    for (int i = 0; i < 200; ++i) out << "A line of text, number " << i << ".\n";
+  }
+  // Sorted, so gpt_char trains before the configs that build on its checkpoint (init.from).
+  std::vector<fs::path> configs;
+  for (const auto& entry : fs::directory_iterator(fs::path(GENCLI_SOURCE_DIR) / "configs"))
+    if (entry.path().extension() == ".json") configs.push_back(entry.path());
+  std::sort(configs.begin(), configs.end());
   int count = 0;
-  for (const auto& entry : fs::directory_iterator(fs::path(GENCLI_SOURCE_DIR) / "configs")) {
-    if (entry.path().extension() != ".json") continue;
-    SCOPED_TRACE(entry.path().string());
-    const fs::path out = dir / entry.path().stem();
-    std::ifstream file(entry.path());
-    const bool is_audio = nlohmann::json::parse(file)["data"].value("type", "") == "audio_folder";
-    EXPECT_NO_THROW(train(entry.path(), out,
-                          {"train.steps=1", "train.batch_size=8", "train.sample_every=0", "train.threads=1",
-                           "data.root=" + (is_audio ? audio : images).string(), "train.device=cpu"}));
+  for (const auto& path : configs) {
+    SCOPED_TRACE(path.string());
+    const fs::path out = dir / path.stem();
+    std::ifstream file(path);
+    const nlohmann::json json = nlohmann::json::parse(file);
+    const std::string data_type = json["data"].value("type", "");
+    std::vector<std::string> overrides = {"train.steps=1", "train.batch_size=8", "train.sample_every=0",
+                                          "train.threads=1", "train.device=cpu",
+                                          "data.root=" + (data_type == "audio_folder" ? audio : images).string(),
+                                          "data.path=" + text.string()};
+    if (json.contains("init")) overrides.push_back("init.from=" + (dir / "gpt_char" / "checkpoints" / "last.pt").string());
+    EXPECT_NO_THROW(train(path, out, overrides));
     EXPECT_TRUE(fs::exists(out / "checkpoints" / "last.pt"));
     ++count;
   }

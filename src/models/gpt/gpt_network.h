@@ -1,0 +1,76 @@
+#pragma once
+// The GPT network in nanoGPT's shape (Radford et al. 2019): token and position embeddings,
+// n_layer pre-LayerNorm blocks of causal self-attention and a 4x GELU MLP with residual
+// connections, a final LayerNorm, and an output head that shares the token embedding's weights.
+#include <vector>
+
+#include "core/torch_api.h"
+#include "models/gpt/gpt_config.h"
+#include "models/gpt/lora_linear.h"
+
+namespace gencli::gpt {
+
+// Keys and values of the positions seen so far, per layer: (B, H, T, D) each.
+struct KvCache {
+  std::vector<torch::Tensor> keys, values;
+  int64_t length() const { return keys.empty() || !keys[0].defined() ? 0 : keys[0].size(2); }
+};
+
+// LayerNorm whose bias is optional (LibTorch 1.13's nn::LayerNorm always has one).
+class LayerNormImpl : public torch::nn::Module {
+ public:
+  LayerNormImpl(int64_t n, bool bias);
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor weight, bias;
+
+ private:
+  int64_t n_;
+};
+TORCH_MODULE(LayerNorm);
+
+class CausalSelfAttentionImpl : public torch::nn::Module {
+ public:
+  explicit CausalSelfAttentionImpl(const GptConfig& c);
+  // x (B, T, C). With a cache, x holds the newest T positions and their keys and values are
+  // appended to (*past_k, *past_v) before attending.
+  torch::Tensor forward(const torch::Tensor& x, torch::Tensor* past_k = nullptr, torch::Tensor* past_v = nullptr);
+
+  LoraLinear c_attn{nullptr}, c_proj{nullptr};
+
+ private:
+  int64_t n_head_, chunk_;
+  std::string mode_;
+  torch::nn::Dropout resid_dropout_{nullptr};
+};
+TORCH_MODULE(CausalSelfAttention);
+
+class BlockImpl : public torch::nn::Module {
+ public:
+  explicit BlockImpl(const GptConfig& c);
+  torch::Tensor forward(const torch::Tensor& x, torch::Tensor* past_k = nullptr, torch::Tensor* past_v = nullptr);
+
+  LayerNorm ln_1{nullptr}, ln_2{nullptr};
+  CausalSelfAttention attn{nullptr};
+  LoraLinear c_fc{nullptr}, mlp_proj{nullptr};
+  torch::nn::Dropout mlp_dropout{nullptr};
+};
+TORCH_MODULE(Block);
+
+class GptNetworkImpl : public torch::nn::Module {
+ public:
+  GptNetworkImpl(const GptConfig& c, int64_t vocab_size);
+  // tokens (B, T) -> logits (B, T, vocab). With a cache, tokens are the positions after the
+  // cached ones (positions cache->length() ..), and the cache grows by T.
+  torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr);
+
+  torch::nn::Embedding wte{nullptr}, wpe{nullptr};
+  torch::nn::ModuleList blocks;
+  LayerNorm ln_f{nullptr};
+  torch::nn::Dropout drop{nullptr};
+
+ private:
+  int64_t block_size_;
+};
+TORCH_MODULE(GptNetwork);
+
+}  // namespace gencli::gpt
