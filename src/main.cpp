@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   gencli::cli::add_eval_command(app);
   gencli::cli::add_data_command(app);
   gencli::cli::add_info_command(app);
+  gencli::cli::add_export_command(app);
+  gencli::cli::add_bench_command(app);
 
   try {
     app.parse(argc, argv);

@@ -182,8 +182,10 @@ class Model : public torch::nn::Module {
   virtual bool has_validation_loss() const { return false; }
   virtual double validation_loss(EvalContext& ctx);
 
-  // Whether checkpoints hold only the adapter weights (the base comes from init.from).
+  // Whether checkpoints hold only the adapter weights (the base comes from init.from), and
+  // folding the adapters into the weights they adapt (`gencli export --merge-lora`).
   virtual bool saves_adapters_only() const { return false; }
+  virtual void merge_adapters() {}
 
   // Set by the registry: the EMA copy of ema_target(), used by sample() when asked.
   std::shared_ptr<torch::nn::Module> ema;

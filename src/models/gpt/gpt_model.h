@@ -40,7 +40,7 @@ class GptModel : public Model {
   // Mean NLL (nats per token) over the validation tokens (1, N), in consecutive windows.
   double validation_nats(const torch::Tensor& tokens, int64_t batch = 32);
   // Folds every adapter into its weights (for export).
-  void merge_adapters();
+  void merge_adapters() override;
   int64_t parameter_count(bool trainable_only) const;
 
   const GptConfig& config() const { return config_; }
