@@ -200,6 +200,13 @@ void run_training(const TrainOptions& options) {
     model->ema->to(device);
   }
   PartOptimizers optimizers(*model, config.optim);
+  {
+    int64_t total = 0, trainable = 0;
+    for (const auto& p : model->parameters()) total += p.numel();
+    for (const auto& part : model->optimized_parts())
+      for (const auto& p : part.parameters) trainable += p.numel();
+    spdlog::info("model {}: trainable parameters {} of {}", config.model_type(), trainable, total);
+  }
 
   std::unique_ptr<RunData> data;
   BatchSource* batches = nullptr;
