@@ -86,4 +86,9 @@ assert_error "$WORK/badprompt.err" "--prompt"
 [ ! -s "$WORK/badprompt.out" ] || fail "a rejected prompt still printed text"
 expect_exit 2 mode "$GENCLI" sample --checkpoint merged.pt --mode complete
 assert_error "$WORK/mode.err" "complete"
+check "gencli bench attention runs each mode"
+for mode in naive chunked sdpa; do
+  ok "bench-$mode" "$GENCLI" bench attention --mode "$mode" --length 48 --batch 1 --repeats 1 --backward
+  assert_contains "$WORK/bench-$mode.out" "mode $mode"
+done
 say "pass"

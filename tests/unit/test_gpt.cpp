@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 #include "core/errors.h"
+#include "data/text_corpus.h"
 #include "data/tokenizer.h"
 #include "models/categorical_draw.h"
 #include "models/gpt/attention.h"
@@ -225,4 +228,42 @@ TEST(Lora, FreshAdaptersChangeNothingMergingKeepsOutputsAndOnlyAdaptersTrain) {
   EXPECT_FALSE(torch::allclose(unmerged, base.network->forward(tokens)));
   adapted.merge_adapters();
   EXPECT_TRUE(torch::allclose(adapted.network->forward(tokens), unmerged, 1e-4, 1e-5));
+}
+
+TEST(TextCorpus, SplitsAtTheFractionAndWindowsResumeExactly) {
+  const std::string path = ::testing::TempDir() + "/corpus.txt";
+  {
+    std::ofstream out(path);
+    for (int i = 0; i < 100; ++i) out << "0123456789";
+  }
+  DataConfig c;
+  c.type = "text";
+  c.path = path;
+  c.test_fraction = 0.1;
+  Tokenizer t = Tokenizer::chars("0123456789");
+  TextSplits splits = load_text_splits(c, t, 9, torch::kCPU);
+  EXPECT_EQ(splits.train.size(0), 900);
+  EXPECT_EQ(splits.val.size(0), 100);
+  EXPECT_EQ(splits.val[0].item<int64_t>(), 0);  // the split falls on a "0"
+
+  TextWindows a(splits.train, 4, 9, 7);
+  a.next();
+  torch::serialize::OutputArchive saved;
+  a.save(saved);
+  std::stringstream bytes;
+  saved.save_to(bytes);
+  torch::Tensor expected = a.next().tokens;
+  EXPECT_EQ(expected.sizes(), torch::IntArrayRef({4, 9}));
+  // Consecutive tokens within each window.
+  EXPECT_TRUE(torch::equal((expected.slice(1, 1) - expected.slice(1, 0, -1)).remainder(10), torch::ones({4, 8}, torch::kLong)));
+  TextWindows b(splits.train, 4, 9, 999);
+  torch::serialize::InputArchive restored;
+  restored.load_from(bytes);
+  b.load(restored);
+  EXPECT_TRUE(torch::equal(b.next().tokens, expected));
+
+  c.test_fraction = 0.005;  // 5 validation tokens: less than one window
+  EXPECT_THROW(load_text_splits(c, t, 9, torch::kCPU), DataError);
+  c.path = path + ".missing";
+  EXPECT_THROW(load_text_splits(c, t, 9, torch::kCPU), DataError);
 }
