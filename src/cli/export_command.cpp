@@ -24,6 +24,7 @@ struct ExportOptions {
 
 void run_export(const ExportOptions& o) {
   if (!o.merge_lora) throw UserError("export: nothing to do; pass --merge-lora");
+  if (!std::filesystem::is_regular_file(o.checkpoint)) throw UserError("--checkpoint " + o.checkpoint + ": no such file");
   if (std::filesystem::exists(o.out) && std::filesystem::equivalent(o.out, o.checkpoint))
     throw UserError("--out " + o.out + ": is the checkpoint being exported; choose another file");
   LoadedModel loaded = load_model(o.checkpoint, torch::kCPU);

@@ -148,7 +148,8 @@ void write_audio_sample(const SampleOptions& o, const LoadedModel& loaded, const
 
 // Text models: the generated text streams to stdout as each token is drawn (logs go to stderr);
 // --out, when given, also receives the prompt and the text.
-void run_text_sample(const SampleOptions& o, const LoadedModel& loaded, bool out_given) {
+void run_text_sample(const SampleOptions& o, LoadedModel& loaded, bool out_given) {
+  loaded.model->eval();
   TextRequest request;
   request.prompt = o.prompt;
   request.max_new_tokens = o.max_new_tokens;

@@ -23,6 +23,10 @@ std::vector<char32_t> decode_utf8(const std::string& text, const std::string& wh
       if ((c >> 6) != 0x2) throw DataError(what + ": not valid UTF-8 at byte " + std::to_string(i));
       cp = (cp << 6) | (c & 0x3F);
     }
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8 either.
+    static const char32_t kSmallest[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kSmallest[extra] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+      throw DataError(what + ": not valid UTF-8 at byte " + std::to_string(i));
     out.push_back(cp);
     i += extra + 1;
   }

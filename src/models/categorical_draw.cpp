@@ -9,10 +9,10 @@ torch::Tensor draw_categorical(const torch::Tensor& logits, double temperature, 
   TORCH_CHECK(temperature > 0, "temperature must be > 0");
   torch::Tensor probs = torch::softmax(logits.to(torch::kFloat).cpu() / temperature, 1);
   torch::Tensor cdf = probs.cumsum(1);
-  torch::Tensor u = torch::rand({logits.size(0), 1}, generator);
-  // The first index whose cumulative probability exceeds u; clamped against a cdf that rounds
-  // to just below 1 at the end.
-  torch::Tensor index = (cdf <= u).sum(1).clamp_max(logits.size(1) - 1);
+  // u scaled to the cdf's own total (which rounds to just below or above 1), so the first index
+  // whose cumulative probability exceeds u always exists and never has probability zero.
+  torch::Tensor u = torch::rand({logits.size(0), 1}, generator) * cdf.select(1, -1).unsqueeze(1);
+  torch::Tensor index = (cdf <= u).sum(1);
   return index.to(logits.device());
 }
 

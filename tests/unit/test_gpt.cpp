@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "core/errors.h"
@@ -266,4 +267,39 @@ TEST(TextCorpus, SplitsAtTheFractionAndWindowsResumeExactly) {
   EXPECT_THROW(load_text_splits(c, t, 9, torch::kCPU), DataError);
   c.path = path + ".missing";
   EXPECT_THROW(load_text_splits(c, t, 9, torch::kCPU), DataError);
+}
+
+TEST(Tokenizer, RejectsOverlongSurrogateAndOutOfRangeUtf8) {
+  for (const std::string bad : {std::string("\xC0\xAF"), std::string("\xE0\x80\xAF"), std::string("\xED\xA0\x80"),
+                                std::string("\xF4\x90\x80\x80"), std::string("\xE2\x82")}) {
+    EXPECT_THROW(decode_utf8(bad, "t"), DataError) << bad.size();
+  }
+  EXPECT_EQ(decode_utf8("\xF0\x9F\x98\x80", "t"), (std::vector<char32_t>{0x1F600}));
+}
+
+// A draw never returns a token whose logit is -inf, whatever the uniform number.
+TEST(Sampling, FilteredTokensAreNeverDrawn) {
+  torch::Tensor logits = torch::zeros({20000, 5});
+  logits.select(1, 4).fill_(-std::numeric_limits<float>::infinity());
+  logits.select(1, 0).fill_(-std::numeric_limits<float>::infinity());
+  torch::Tensor drawn = draw_categorical(logits, 1.0, at::detail::createCPUGenerator(1));
+  EXPECT_EQ((drawn == 4).sum().item<int64_t>(), 0);
+  EXPECT_EQ((drawn == 0).sum().item<int64_t>(), 0);
+  EXPECT_GT((drawn == 3).sum().item<int64_t>(), 5000);
+}
+
+// Dropout is switched off while generating, so cached and recomputed generation agree even for
+// a model trained with dropout, and the model's mode is restored afterwards.
+TEST(Gpt, GenerationTurnsDropoutOff) {
+  GptConfig c = small_config();
+  c.dropout = 0.5;
+  GptModel model(c);
+  model.train();
+  TextRequest r;
+  r.max_new_tokens = 20;
+  r.temperature = 0;
+  const auto cached = model.generate({5, 6, 7}, r);
+  r.use_cache = false;
+  EXPECT_EQ(model.generate({5, 6, 7}, r), cached);
+  EXPECT_TRUE(model.is_training());
 }

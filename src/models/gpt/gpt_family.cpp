@@ -26,6 +26,9 @@ void complete(Config& config) {
     const nlohmann::json base = open_checkpoint(config.init.from).header.config.at("model");
     if (base.value("type", "") != "gpt")
       throw ConfigError("init.from: " + config.init.from + " is not a GPT checkpoint");
+    if (base.value("lora_rank", 0) > 0)
+      throw ConfigError("init.from: " + config.init.from + " holds only LoRA adapters; merge them into a full "
+                        "checkpoint first (gencli export --merge-lora) and start from that");
     for (const char* key : kArchitectureKeys) config.model[key] = base.at(key);
     return;
   }

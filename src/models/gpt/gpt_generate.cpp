@@ -20,6 +20,14 @@ int64_t next_token(const torch::Tensor& logits, const TextRequest& r) {
 std::vector<int64_t> GptModel::generate(const std::vector<int64_t>& prompt, const TextRequest& r,
                                         const std::function<void(int64_t id)>& on_token) {
   torch::NoGradGuard no_grad;
+  // Dropout off while generating (and back on afterwards if the model was training).
+  const bool was_training = is_training();
+  eval();
+  struct RestoreMode {
+    GptModel* model;
+    bool training;
+    ~RestoreMode() { model->train(training); }
+  } restore{this, was_training};
   const torch::Device device = network->wte->weight.device();
   const int64_t block = config_.block_size;
   auto as_tensor = [&](const std::vector<int64_t>& ids) {

@@ -57,6 +57,7 @@ double GptModel::validation_nats(const torch::Tensor& tokens, int64_t batch) {
   torch::NoGradGuard no_grad;
   const torch::Tensor flat = tokens.reshape({-1});
   const int64_t n = flat.size(0), t = config_.block_size;
+  if (n < 2) throw UserError("validation text: " + std::to_string(n) + " token(s); scoring needs at least 2");
   double sum = 0;
   int64_t count = 0;
   // Windows of block_size + 1 tokens overlapping by one, so every token but the first is

@@ -13,7 +13,8 @@ class LoraLinearImpl : public torch::nn::Module {
   // rank 0: a plain linear layer.
   LoraLinearImpl(int64_t in, int64_t out, bool bias, int64_t rank, double alpha, double dropout);
   torch::Tensor forward(const torch::Tensor& x);
-  // Folds the adapter into the weight (W += (alpha / r) B A) and removes it.
+  // Folds the adapter into the weight (W += (alpha / r) B A); the layer then ignores its adapter
+  // (lora_A and lora_B stay registered: export builds a model without them to save).
   void merge();
   bool has_adapter() const { return rank_ > 0; }
 
