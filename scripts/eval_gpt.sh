@@ -52,13 +52,11 @@ printf '%-22s %12s %10s %14.4f %8s\n' "base (no tuning)" 0 0 "$(field "$out/base
 for run in gpt_lora gpt_finetune; do
   build/gencli eval --checkpoint "runs/$run/checkpoints/best.pt" --json >"$out/${run}_eval.json"
   python3 - "runs/$run" "$out/${run}_eval.json" <<'PY'
-import json, re, sys
+import json, sys
 run, ev = sys.argv[1:]
-log = open(f"{run}/log.txt").read()
-m = re.search(r"trainable parameters (\d+) of (\d+)", log)
-trainable, total = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
 e = json.load(open(ev))["metrics"]
 s = json.load(open(f"{run}/summary.json"))
+trainable, total = s["trainable_parameters"], s["parameters"]
 print(f"{run.split('/')[-1]:22} {trainable:12} {trainable / total:10.4f} {e['val_loss_nats_per_token']:14.4f} {s['seconds'] / 60:8.1f}")
 PY
 done

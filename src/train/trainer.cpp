@@ -200,13 +200,11 @@ void run_training(const TrainOptions& options) {
     model->ema->to(device);
   }
   PartOptimizers optimizers(*model, config.optim);
-  {
-    int64_t total = 0, trainable = 0;
-    for (const auto& p : model->parameters()) total += p.numel();
-    for (const auto& part : model->optimized_parts())
-      for (const auto& p : part.parameters) trainable += p.numel();
-    spdlog::info("model {}: trainable parameters {} of {}", config.model_type(), trainable, total);
-  }
+  int64_t parameters = 0, trainable_parameters = 0;
+  for (const auto& p : model->parameters()) parameters += p.numel();
+  for (const auto& part : model->optimized_parts())
+    for (const auto& p : part.parameters) trainable_parameters += p.numel();
+  spdlog::info("model {}: trainable parameters {} of {}", config.model_type(), trainable_parameters, parameters);
 
   std::unique_ptr<RunData> data;
   BatchSource* batches = nullptr;
@@ -384,6 +382,8 @@ void run_training(const TrainOptions& options) {
                             {"blas", blas.library + " " + blas.core},
                             {"tuning", runtime_tuning_applied()},
                             {"peak_rss_mb", peak_rss_mb()},
+                            {"parameters", parameters},
+                            {"trainable_parameters", trainable_parameters},
                             {"checkpoint", last}};
   write_file_atomically((fs::path(out) / "summary.json").string(), summary.dump(2) + "\n");
   spdlog::info("done: {} steps in {:.1f} s ({:.1f} steps/s); checkpoint {}", steps_run, elapsed,
