@@ -19,9 +19,9 @@ namespace gencli {
 // One mini-batch. images: (B, C, H, W) in the configured range; labels: (B) int64 or undefined.
 // tokens: (B, T) int64 for text (data.type "text"), else undefined.
 struct Batch {
-  torch::Tensor images;
-  torch::Tensor labels;
-  torch::Tensor tokens;
+  torch::Tensor images{};
+  torch::Tensor labels{};
+  torch::Tensor tokens{};
 };
 
 // Where a family draws its batches from; a step may draw several (critic steps).

@@ -24,7 +24,7 @@ struct Family {
   std::function<std::shared_ptr<Model>(const Config& config)> create;
   // Optional: fills model keys that depend on the data or on init.from before a run starts
   // (GPT: the character vocabulary of data.path, or a base checkpoint's architecture).
-  std::function<void(Config& config)> complete_config;
+  std::function<void(Config& config)> complete_config = nullptr;
 };
 
 const std::vector<Family>& families();
