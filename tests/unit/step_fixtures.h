@@ -2,6 +2,7 @@
 // Stand-ins for the training loop's pieces, so a family's train_step can run inside a unit test:
 // batches cycled from tensors in memory and one Adam for every part.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/model.h"
@@ -34,5 +35,21 @@ class AdamFor : public Optimizers {
  private:
   torch::optim::Adam adam_;
 };
+
+// Runs `steps` training steps; returns the first metric (the loss) of the first and last step.
+inline std::pair<double, double> train_steps(Model& model, BatchSource& batches, Optimizers& optimizers,
+                                             int64_t steps) {
+  StepContext ctx;
+  ctx.batches = &batches;
+  ctx.optimizers = &optimizers;
+  double first = 0, last = 0;
+  for (int64_t step = 0; step < steps; ++step) {
+    ctx.step = step;
+    const StepMetrics m = model.train_step(ctx);
+    if (step == 0) first = m[0].second;
+    last = m[0].second;
+  }
+  return {first, last};
+}
 
 }  // namespace gencli::fixtures

@@ -126,16 +126,7 @@ TEST(PixelCnnModel, TrainingLowersTheNll) {
   images[3][0].diagonal().fill_(1.0);
   fixtures::TensorBatches batches(Batch{images.repeat({8, 1, 1, 1}), torch::Tensor()}, 16);
   fixtures::AdamFor optim(model->optimized_parts().front().parameters, 1e-2);
-  StepContext ctx;
-  ctx.batches = &batches;
-  ctx.optimizers = &optim;
-  double first = 0, last = 0;
-  for (int64_t step = 0; step < 60; ++step) {
-    ctx.step = step;
-    StepMetrics m = model->train_step(ctx);
-    if (step == 0) first = m[0].second;
-    last = m[0].second;
-  }
+  const auto [first, last] = fixtures::train_steps(*model, batches, optim, 60);
   EXPECT_NEAR(first, 64 * std::log(4.0), 15.0);  // close to uniform at the start
   EXPECT_LT(last, first / 3);
 }

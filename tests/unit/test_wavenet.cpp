@@ -135,16 +135,7 @@ TEST(WaveNet, TrainingOnASineLowersTheNll) {
   torch::Tensor clips = (0.8 * torch::sin(2 * M_PI * t / periods)).view({4, 1, 1, 256});
   fixtures::TensorBatches batches(Batch{clips.repeat({4, 1, 1, 1}), torch::Tensor()}, 8);
   fixtures::AdamFor optim(model->optimized_parts().front().parameters, 1e-2);
-  StepContext ctx;
-  ctx.batches = &batches;
-  ctx.optimizers = &optim;
-  double first = 0, last = 0;
-  for (int64_t step = 0; step < 80; ++step) {
-    ctx.step = step;
-    StepMetrics m = model->train_step(ctx);
-    if (step == 0) first = m[0].second;
-    last = m[0].second;
-  }
+  const auto [first, last] = fixtures::train_steps(*model, batches, optim, 80);
   EXPECT_NEAR(first, std::log(16.0), 0.5);
   EXPECT_LT(last, first / 2);
 }
