@@ -3,11 +3,15 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "cli/commands.h"
+#include "cli/eval_report.h"
 #include "core/device.h"
+#include "core/errors.h"
 #include "core/runtime_tuning.h"
 #include "data/image_dataset.h"
 #include "data/toy2d.h"
 #include "data/toy2d_scatter.h"
+#include "eval/sample_quality.h"
+#include "eval/sample_sets.h"
 #include "models/load_checkpoint.h"
 #include "models/sampling.h"
 #include "train/run_data.h"
@@ -25,6 +29,14 @@ struct EvalOptions {
   int64_t test_limit = 0;
   std::string data_root;
   std::string device = "auto";
+  // Sample quality (--features): the feature network, what to judge, how to sample.
+  std::string features;
+  std::string real;      // judge this data set's training split instead of a model's samples
+  bool noise = false;    // with --real: judge uniform noise instead
+  int64_t klass = -1;
+  std::string sampler = "default";
+  int64_t steps = 0;
+  double temperature = 1.0;
 };
 
 // data.type "toy2d" with modes (ring8, grid25): how many modes --num samples from the prior
@@ -42,11 +54,8 @@ void add_toy2d_coverage(Model& model, const Config& config, const EvalOptions& o
   result["toy_high_quality"] = c.high_quality;
 }
 
-void run_eval(const EvalOptions& o) {
-  set_cpu_threads(0);
-  const torch::Device device = resolve_device(o.device);
-  LoadedModel loaded = load_model(o.checkpoint, device);
-  set_cpu_threads(0, 0, loaded.model->prefers_parallel_ops());
+// The family's own scores (likelihoods, reconstruction, ...) on the run's held-out split.
+nlohmann::json family_metrics(LoadedModel& loaded, const EvalOptions& o, const torch::Device& device) {
   ImageDataset test_set;
   std::unique_ptr<SequentialBatches> test_batches;
   EvalContext ctx;
@@ -66,43 +75,118 @@ void run_eval(const EvalOptions& o) {
       ctx.test_size = ctx.test_split.tokens.size(1);
     }
   }
-  nlohmann::json result;
-  {
-    torch::NoGradGuard no_grad;
-    loaded.model->eval();
-    result = loaded.model->evaluate(ctx);
-    if (loaded.config.data.type == "toy2d") add_toy2d_coverage(*loaded.model, loaded.config, o, result);
+  torch::NoGradGuard no_grad;
+  loaded.model->eval();
+  nlohmann::json result = loaded.model->evaluate(ctx);
+  if (loaded.config.data.type == "toy2d") add_toy2d_coverage(*loaded.model, loaded.config, o, result);
+  return result;
+}
+
+SampleRequest sampling_settings(const EvalOptions& o, const LoadedModel& loaded) {
+  const Model& model = *loaded.model;
+  const std::string type = loaded.config.model_type();
+  if (!model.uses_sampler_settings() && (o.sampler != "default" || o.steps != 0))
+    throw UserError("--sampler/--steps: model.type " + type + " has no iterative sampler");
+  if (!model.uses_temperature() && o.temperature != 1.0)
+    throw UserError("--temperature: model.type " + type + " does not draw from categorical outputs");
+  SampleRequest r;
+  r.use_ema = loaded.config.sample.use_ema;
+  r.sampler = o.sampler;
+  r.steps = o.steps;
+  r.temperature = o.temperature;
+  return r;
+}
+
+std::string describe_split(const DataConfig& data, bool test, int64_t n) {
+  return fmt::format("{} split of {} ({} images)", test ? "test" : "training", data.root, n);
+}
+
+// --features with --checkpoint: the model's samples against the test split of its own data.
+nlohmann::json judge_samples(LoadedModel& loaded, const EvalOptions& o, const torch::Device& device) {
+  eval::FeatureNetwork network(o.features, device);
+  DataConfig data = loaded.config.data;
+  if (!o.data_root.empty()) data.root = o.data_root;
+  const eval::ImageSet reference = eval::load_real_split(data, /*test_split=*/true);
+  const eval::ImageSet samples = eval::generate_samples(*loaded.model, loaded.config, sampling_settings(o, loaded),
+                                                        o.num, o.klass, static_cast<uint64_t>(o.seed));
+  set_cpu_threads(0, 0, /*parallel_ops=*/true);  // the feature and detection networks are convolutional
+  eval::QualitySets sets;
+  sets.candidates = samples.images;
+  sets.intended_labels = samples.labels;
+  sets.candidates_name = fmt::format("{} samples of {}{}", o.num, o.checkpoint,
+                                     o.klass >= 0 ? fmt::format(" (class {})", o.klass) : "");
+  sets.reference = reference.images;
+  sets.reference_name = describe_split(data, true, reference.images.size(0));
+  eval::QualitySettings settings;
+  settings.seed = static_cast<uint64_t>(o.seed);
+  return eval::sample_quality(network, sets, settings);
+}
+
+// --real: the data set's own training split (or noise) against its test split, the floor (or
+// the ceiling) to read a model's scores against.
+nlohmann::json judge_real(const EvalOptions& o, const torch::Device& device) {
+  eval::FeatureNetwork network(o.features, device);
+  DataConfig data = network.config().data;
+  data.root = o.real;
+  const eval::ImageSet reference = eval::load_real_split(data, /*test_split=*/true);
+  eval::QualitySets sets;
+  if (o.noise) {
+    sets.candidates = eval::uniform_noise(reference.images, o.num, static_cast<uint64_t>(o.seed)).images;
+    sets.candidates_name = fmt::format("{} images of uniform noise", o.num);
+  } else {
+    const eval::ImageSet train = eval::load_real_split(data, /*test_split=*/false);
+    sets.candidates = eval::random_subset(train, o.num, static_cast<uint64_t>(o.seed)).images;
+    sets.candidates_name = fmt::format("{} random images of the {}", sets.candidates.size(0),
+                                       describe_split(data, false, train.images.size(0)));
   }
-  nlohmann::json report = {{"checkpoint", o.checkpoint},
-                           {"model_type", loaded.config.model_type()},
-                           {"step", loaded.header.step},
-                           {"metrics", result}};
-  if (o.json) {
-    std::printf("%s\n", report.dump(2).c_str());
-    return;
+  sets.reference = reference.images;
+  sets.reference_name = describe_split(data, true, reference.images.size(0));
+  eval::QualitySettings settings;
+  settings.seed = static_cast<uint64_t>(o.seed);
+  return eval::sample_quality(network, sets, settings);
+}
+
+void check_options(const EvalOptions& o) {
+  if (o.checkpoint.empty() && o.real.empty())
+    throw UserError("eval: pass --checkpoint CKPT, or --real DATA_DIR with --features CLASSIFIER_CKPT");
+  if (!o.real.empty() && !o.checkpoint.empty())
+    throw UserError("eval: --real " + o.real + " judges real images; drop --checkpoint (or drop --real)");
+  if (!o.real.empty() && o.features.empty())
+    throw UserError("eval: --real " + o.real + " needs --features CLASSIFIER_CKPT");
+  if (o.noise && o.real.empty()) throw UserError("eval: --noise needs --real DATA_DIR (its test split is the reference)");
+  if (o.klass >= 0 && o.features.empty()) throw UserError("eval: --class needs --features CLASSIFIER_CKPT");
+}
+
+void run_eval(const EvalOptions& o) {
+  check_options(o);
+  set_cpu_threads(0);
+  const torch::Device device = resolve_device(o.device);
+  EvalReport report;
+  if (!o.real.empty()) {
+    set_cpu_threads(0, 0, /*parallel_ops=*/true);
+    report.subject = o.real;
+    report.quality = judge_real(o, device);
+  } else {
+    LoadedModel loaded = load_model(o.checkpoint, device);
+    set_cpu_threads(0, 0, loaded.model->prefers_parallel_ops());
+    report.subject = o.checkpoint;
+    report.model_type = loaded.config.model_type();
+    report.step = loaded.header.step;
+    report.metrics = family_metrics(loaded, o, device);
+    report.energy = loaded.energy;
+    if (!o.features.empty()) report.quality = judge_samples(loaded, o, device);
   }
-  std::printf("%s (%s, step %lld)\n", o.checkpoint.c_str(), loaded.config.model_type().c_str(),
-              static_cast<long long>(loaded.header.step));
-  size_t width = 24;
-  for (const auto& item : result.items()) width = std::max(width, item.key().size());
-  for (const auto& item : result.items()) {
-    // Floats to 6 significant digits; strings unquoted; lists and objects as compact JSON.
-    const auto& v = item.value();
-    std::string text = v.is_number_float() ? fmt::format("{:.6g}", v.get<double>())
-                       : v.is_string()     ? v.get<std::string>()
-                                           : v.dump();
-    std::printf("  %-*s %s\n", static_cast<int>(width), item.key().c_str(), text.c_str());
-  }
+  std::printf("%s", (o.json ? report.to_json().dump(2) + "\n" : report.to_text()).c_str());
 }
 
 }  // namespace
 
 void add_eval_command(CLI::App& app) {
   auto o = std::make_shared<EvalOptions>();
-  CLI::App* cmd = app.add_subcommand("eval", "score a checkpoint");
-  cmd->add_option("--checkpoint", o->checkpoint, "checkpoint file (.pt)")->required();
+  CLI::App* cmd = app.add_subcommand("eval", "score a checkpoint, or judge samples or real images with --features");
+  cmd->add_option("--checkpoint", o->checkpoint, "checkpoint file (.pt)");
   cmd->add_flag("--json", o->json, "print the result as JSON");
-  cmd->add_option("--num", o->num, "samples to generate for sample-based scores")
+  cmd->add_option("--num", o->num, "samples to generate (or real images to draw) for sample-based scores")
       ->check(CLI::Range(int64_t{2}, int64_t{1000000}));
   cmd->add_option("--seed", o->seed, "noise seed")->check(CLI::NonNegativeNumber);
   cmd->add_option("--iw-samples", o->iw_samples, "importance samples per test image for likelihood bounds (VAE)")
@@ -111,6 +195,19 @@ void add_eval_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--data-root", o->data_root, "test data folder, or text file for data.type text (default: the run's data.root / data.path)");
   cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
+  cmd->add_option("--features", o->features,
+                  "classifier checkpoint (model.type classifier): judge --num samples against the test split in its "
+                  "feature space (FID, KID, precision/recall, coverage, detection)");
+  cmd->add_option("--real", o->real, "with --features: judge this data set's training split against its test split "
+                                     "(the real-vs-real floor) instead of a model");
+  cmd->add_flag("--noise", o->noise, "with --real: judge uniform noise instead of the training split");
+  cmd->add_option("--class", o->klass, "with --features, conditional models: draw only this class")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--sampler", o->sampler, "with --features, diffusion: ddpm (default) or ddim");
+  cmd->add_option("--steps", o->steps, "with --features, diffusion: denoising steps (default: the sampler's)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--temperature", o->temperature, "with --features, PixelCNN: sampling temperature")
+      ->check(CLI::PositiveNumber);
   cmd->callback([o] { run_eval(*o); });
 }
 

@@ -71,6 +71,9 @@ struct TrainConfig {
   int64_t intra_op_threads = 0;      // LibTorch's own pool (0 = auto, see core/runtime_tuning.h)
   double ema_decay = 0.0;            // EMA of the sampling network's weights (0 = off, e.g. 0.999)
   int64_t eval_every = 0;            // steps between validation losses; the best is kept as best.pt (0 = off)
+  double cpu_watts_per_core = 10.0;  // energy estimate without RAPL counters: draw per busy CPU core (W)
+  double gpu_watts = 300.0;          // energy estimate for a GPU run: the GPU's draw while training (W)
+  double grid_g_co2e_per_kwh = 400.0;  // carbon intensity of the electricity (g CO2e per kWh)
 
   template <class V>
   void visit(V& v) {
@@ -87,6 +90,9 @@ struct TrainConfig {
     v.field("intra_op_threads", intra_op_threads, at_least(0));
     v.field("ema_decay", ema_decay, open_unit());
     v.field("eval_every", eval_every, at_least(0));
+    v.field("cpu_watts_per_core", cpu_watts_per_core, non_negative());
+    v.field("gpu_watts", gpu_watts, non_negative());
+    v.field("grid_g_co2e_per_kwh", grid_g_co2e_per_kwh, non_negative());
   }
 };
 

@@ -32,6 +32,8 @@ LoadedModel load_model(const std::string& path, const torch::Device& device) {
   loaded.model->to(device);
   if (loaded.model->ema) loaded.model->ema->to(device);
   loaded.sha256 = sha256_file_hex(path);
+  c10::IValue energy;
+  if (ckpt.archive.try_read("energy", energy) && energy.isString()) loaded.energy = nlohmann::json::parse(energy.toStringRef());
   return loaded;
 }
 

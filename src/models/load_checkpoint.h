@@ -14,6 +14,7 @@ struct LoadedModel {
   CheckpointHeader header;
   std::shared_ptr<Model> model;
   std::string sha256;   // of the checkpoint file, for provenance
+  nlohmann::json energy;  // the run's energy report when it was saved (null for older checkpoints)
 };
 
 LoadedModel load_model(const std::string& checkpoint_path, const torch::Device& device);

@@ -181,6 +181,8 @@ class Model : public torch::nn::Module {
   // checkpoint as best.pt), lower is better; families without one return false from has_...().
   virtual bool has_validation_loss() const { return false; }
   virtual double validation_loss(EvalContext& ctx);
+  // More numbers from the last validation_loss() call, logged beside it (a classifier's accuracy).
+  virtual StepMetrics validation_details() const { return {}; }
 
   // Whether checkpoints hold only the adapter weights (the base comes from init.from), and
   // folding the adapters into the weights they adapt (`gencli export --merge-lora`).

@@ -1,6 +1,7 @@
 #include "models/registry.h"
 
 #include "core/errors.h"
+#include "models/classifier/classifier_family.h"
 #include "models/diffusion/diffusion_family.h"
 #include "models/gan/gan_family.h"
 #include "models/gpt/gpt_family.h"
@@ -20,6 +21,7 @@ const std::vector<Family>& families() {
       pixelcnn_family(),
       wavenet_family(),
       gpt_family(),
+      classifier_family(),
   };
   return all;
 }

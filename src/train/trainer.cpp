@@ -24,6 +24,8 @@
 #include "models/registry.h"
 #include "models/sampling.h"
 #include "train/ema.h"
+#include "train/energy_meter.h"
+#include "train/flop_counter.h"
 #include "train/interrupt.h"
 #include "train/optimizers.h"
 #include "train/progress.h"
@@ -118,12 +120,15 @@ Config resolve_config(const TrainOptions& o, const std::string& last_checkpoint,
   return c;
 }
 
-void write_metrics_line(std::ofstream& out, int64_t step, double seconds, double lr, const StepMetrics& m) {
+// One line of metrics.jsonl: the step's metrics, then the run's cost so far.
+void write_metrics_line(std::ofstream& out, int64_t step, double seconds, double lr, const StepMetrics& m,
+                        const nlohmann::json& cost) {
   nlohmann::json j;
   j["step"] = step;
   j["time_s"] = std::round(seconds * 1000) / 1000;
   j["lr"] = lr;
   for (const auto& [name, value] : m) j[name] = value;
+  for (const auto& item : cost.items()) j[item.key()] = item.value();
   out << j.dump() << "\n";
   out.flush();
 }
@@ -233,6 +238,7 @@ void run_training(const TrainOptions& options) {
   write_file_atomically((fs::path(out) / "config.json").string(), config_json.dump(2) + "\n");
 
   int64_t step = 0;
+  EnergyTotals earlier_energy;  // the sessions before a resume
   double best_val = std::numeric_limits<double>::infinity();  // the lowest validation loss so far
   if (options.resume) {
     OpenedCheckpoint ckpt = open_checkpoint(last, device);
@@ -255,9 +261,14 @@ void run_training(const TrainOptions& options) {
     }
     torch::Tensor best;
     if (ckpt.archive.try_read("best_val_loss", best)) best_val = best.item<double>();
+    c10::IValue energy_json;
+    if (ckpt.archive.try_read("energy", energy_json) && energy_json.isString())
+      earlier_energy = EnergyTotals::from_json(nlohmann::json::parse(energy_json.toStringRef()));
     step = ckpt.header.step;
     spdlog::info("resumed from {} at step {}", last, step);
   }
+
+  EnergyMeter energy(config.train, device.is_cuda(), earlier_energy);
 
   // Saves everything needed to continue exactly, then publishes it as last.pt.
   auto save_checkpoint = [&](int64_t steps_done) {
@@ -275,6 +286,7 @@ void run_training(const TrainOptions& options) {
     optimizers.save(archive);
     archive.write("rng_cpu", at::detail::getDefaultCPUGenerator().get_state());
     archive.write("best_val_loss", torch::tensor(best_val, torch::kDouble));
+    archive.write("energy", c10::IValue(energy.report().dump()));
     if (batches) {
       torch::serialize::OutputArchive order;
       batches->save(order);
@@ -324,6 +336,9 @@ void run_training(const TrainOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   int64_t last_saved = options.resume ? step : -1;
+  const int64_t first_step = step;
+  double flops_per_step = 0;  // counted on this session's first step
+
   StepContext ctx;
   ctx.batches = batches;
   ctx.optimizers = &optimizers;
@@ -333,7 +348,15 @@ void run_training(const TrainOptions& options) {
     const double lr = learning_rate_at(config.optim, step, config.train.steps);
     optimizers.set_lr(lr);
     ctx.step = step;
-    StepMetrics m = model->train_step(ctx);
+    StepMetrics m;
+    if (step == first_step) {
+      FlopCounter counter;
+      m = model->train_step(ctx);
+      flops_per_step = counter.flops();
+    } else {
+      m = model->train_step(ctx);
+    }
+    energy.add_steps(1, flops_per_step);
     std::string bad;
     if (!all_finite(m, &bad))
       throw TrainingDiverged("training diverged at step " + std::to_string(step + 1) + ": " + bad +
@@ -348,12 +371,17 @@ void run_training(const TrainOptions& options) {
     if (validate_now) {
       const double val = validation_loss();
       m.emplace_back("val_loss", val);
+      std::string details;
+      for (const auto& [name, value] : model->validation_details()) {
+        m.emplace_back(name, value);
+        details += fmt::format(" {} {:.4g}", name, value);
+      }
       improved = val < best_val;
       if (improved) best_val = val;
-      spdlog::info("step {} val_loss {:.4g}{}", step, val, improved ? " (best so far: best.pt)" : "");
+      spdlog::info("step {} val_loss {:.4g}{}{}", step, val, details, improved ? " (best so far: best.pt)" : "");
     }
     if (step % config.train.log_every == 0 || step == config.train.steps || validate_now)
-      write_metrics_line(metrics, step, seconds(), lr, m);
+      write_metrics_line(metrics, step, seconds(), lr, m, energy.running_totals());
     if (config.train.sample_every > 0 && step % config.train.sample_every == 0) save_samples(step);
     if (step % config.train.checkpoint_every == 0 || step == config.train.steps || improved) {
       const std::string path = save_checkpoint(step);
@@ -384,10 +412,11 @@ void run_training(const TrainOptions& options) {
                             {"peak_rss_mb", peak_rss_mb()},
                             {"parameters", parameters},
                             {"trainable_parameters", trainable_parameters},
+                            {"energy", energy.report()},
                             {"checkpoint", last}};
   write_file_atomically((fs::path(out) / "summary.json").string(), summary.dump(2) + "\n");
-  spdlog::info("done: {} steps in {:.1f} s ({:.1f} steps/s); checkpoint {}", steps_run, elapsed,
-               summary["steps_per_s"].get<double>(), last);
+  spdlog::info("done: {} steps in {:.1f} s ({:.1f} steps/s); {}; checkpoint {}", steps_run, elapsed,
+               summary["steps_per_s"].get<double>(), energy.summary(), last);
 }
 
 }  // namespace gencli

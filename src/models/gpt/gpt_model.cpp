@@ -4,6 +4,7 @@
 
 #include "core/errors.h"
 #include "models/categorical_draw.h"
+#include "models/likelihood_summary.h"
 
 namespace gencli::gpt {
 
@@ -92,6 +93,7 @@ nlohmann::json GptModel::evaluate(EvalContext& ctx) {
   j[tokenizer_.is_bytes() ? "bits_per_byte" : "bits_per_character"] = nats / std::log(2.0);
   j["perplexity"] = std::exp(nats);
   j["parameters"] = parameter_count(false);
+  add_likelihood_row(j, likelihood_row("autoregressive", true, nats, tokenizer_.is_bytes() ? "byte" : "character", 1));
   return j;
 }
 

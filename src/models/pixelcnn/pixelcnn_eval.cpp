@@ -2,6 +2,7 @@
 // per image and bits per dimension.
 #include "core/errors.h"
 #include "models/discrete_pixels.h"
+#include "models/likelihood_summary.h"
 #include "models/pixelcnn/pixelcnn_model.h"
 
 namespace gencli::pixelcnn {
@@ -39,6 +40,7 @@ nlohmann::json PixelCnnModel::evaluate(EvalContext& ctx) {
   j["nll_nats"] = nll;
   j["bits_per_dim"] = bits_per_dim(nll, dims);
   j["dims"] = dims;
+  add_likelihood_row(j, likelihood_row("autoregressive", true, nll, "image", dims));
   return j;
 }
 

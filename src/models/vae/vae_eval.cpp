@@ -4,6 +4,7 @@
 
 #include "core/errors.h"
 #include "models/vae/vae_math.h"
+#include "models/likelihood_summary.h"
 #include "models/vae/vae_model.h"
 
 namespace gencli::vae {
@@ -61,6 +62,8 @@ nlohmann::json VaeModel::evaluate(EvalContext& ctx) {
   j["iw_samples"] = k;
   j["iwae_nll_nats"] = iwae;
   j["iwae_bits_per_dim"] = bits_per_dim(iwae, dims);
+  add_likelihood_row(j, likelihood_row("ELBO", false, recon + kl, "image", dims));
+  add_likelihood_row(j, likelihood_row("IWAE k=" + std::to_string(k), false, iwae, "image", dims));
   j["active_units"] = count_active_units(torch::cat(means));
   j["latent_dim"] = config_.latent_dim;
   return j;

@@ -3,6 +3,7 @@
 
 #include "core/errors.h"
 #include "models/wavenet/wavenet_model.h"
+#include "models/likelihood_summary.h"
 
 namespace gencli::wavenet {
 
@@ -44,6 +45,7 @@ nlohmann::json WaveNetModel::evaluate(EvalContext& ctx) {
   j["samples_scored"] = static_cast<int64_t>(scored);
   j["bits_per_sample"] = sum_speech / scored / ln2;
   j["bits_per_sample_with_padding"] = sum_all / static_cast<double>(codes.numel()) / ln2;
+  add_likelihood_row(j, likelihood_row("autoregressive", true, sum_speech / scored, "sample", 1));
   j["receptive_field"] = config_.receptive_field();
   return j;
 }
