@@ -101,48 +101,74 @@ std::string describe_split(const DataConfig& data, bool test, int64_t n) {
   return fmt::format("{} split of {} ({} images)", test ? "test" : "training", data.root, n);
 }
 
-// --features with --checkpoint: the model's samples against the test split of its own data.
-nlohmann::json judge_samples(LoadedModel& loaded, const EvalOptions& o, const torch::Device& device) {
-  eval::FeatureNetwork network(o.features, device);
+// Real images as `model` sees them (Model::data_as_modelled: PixelCNN's binary or few-level
+// pixels), with a note for the report when that changed them; unchanged without a model.
+torch::Tensor as_modelled(const Model* model, const torch::Tensor& images, uint64_t seed, std::string* name) {
+  if (!model) return images;
+  torch::Tensor seen = model->data_as_modelled(images, at::detail::createCPUGenerator(seed));
+  if (!torch::equal(seen, images))
+    *name += fmt::format(", as the model's pixel model sees them (binarized or cut to its levels, seed {})", seed);
+  return seen;
+}
+
+// The same metrics for real training images against the test split: what a perfect model
+// would score with this many samples, printed beside the model's numbers.
+nlohmann::json real_floor(eval::FeatureNetwork& network, const DataConfig& data, const eval::QualitySets& reference,
+                          const Model* model, const EvalOptions& o) {
+  const uint64_t seed = static_cast<uint64_t>(o.seed);
+  const eval::ImageSet train = eval::load_real_split(data, /*test_split=*/false);
+  eval::QualitySets sets = reference;
+  sets.intended_labels = torch::Tensor();
+  sets.candidates_name = fmt::format("{} random images of the {}", std::min(o.num, train.images.size(0)),
+                                     describe_split(data, false, train.images.size(0)));
+  sets.candidates = as_modelled(model, eval::random_subset(train, o.num, seed).images, seed + 1, &sets.candidates_name);
+  eval::QualitySettings settings;
+  settings.seed = seed;
+  return eval::sample_quality(network, sets, settings);
+}
+
+// The test split the candidates are judged against.
+eval::QualitySets reference_split(const DataConfig& data, const Model* model, uint64_t seed) {
+  eval::QualitySets sets;
+  const eval::ImageSet test = eval::load_real_split(data, /*test_split=*/true);
+  sets.reference_name = describe_split(data, true, test.images.size(0));
+  sets.reference = as_modelled(model, test.images, seed, &sets.reference_name);
+  return sets;
+}
+
+// --features with --checkpoint: the model's samples against the test split of its own data,
+// with the real-vs-real floor beside them.
+nlohmann::json judge_samples(eval::FeatureNetwork& network, LoadedModel& loaded, const EvalOptions& o) {
+  const uint64_t seed = static_cast<uint64_t>(o.seed);
   DataConfig data = loaded.config.data;
   if (!o.data_root.empty()) data.root = o.data_root;
-  const eval::ImageSet reference = eval::load_real_split(data, /*test_split=*/true);
-  const eval::ImageSet samples = eval::generate_samples(*loaded.model, loaded.config, sampling_settings(o, loaded),
-                                                        o.num, o.klass, static_cast<uint64_t>(o.seed));
+  eval::QualitySets sets = reference_split(data, loaded.model.get(), seed);
+  const eval::ImageSet samples =
+      eval::generate_samples(*loaded.model, loaded.config, sampling_settings(o, loaded), o.num, o.klass, seed);
   set_cpu_threads(0, 0, /*parallel_ops=*/true);  // the feature and detection networks are convolutional
-  eval::QualitySets sets;
   sets.candidates = samples.images;
   sets.intended_labels = samples.labels;
   sets.candidates_name = fmt::format("{} samples of {}{}", o.num, o.checkpoint,
                                      o.klass >= 0 ? fmt::format(" (class {})", o.klass) : "");
-  sets.reference = reference.images;
-  sets.reference_name = describe_split(data, true, reference.images.size(0));
   eval::QualitySettings settings;
-  settings.seed = static_cast<uint64_t>(o.seed);
-  return eval::sample_quality(network, sets, settings);
+  settings.seed = seed;
+  nlohmann::json quality = eval::sample_quality(network, sets, settings);
+  quality["floor"] = real_floor(network, data, sets, loaded.model.get(), o);
+  return quality;
 }
 
 // --real: the data set's own training split (or noise) against its test split, the floor (or
 // the ceiling) to read a model's scores against.
-nlohmann::json judge_real(const EvalOptions& o, const torch::Device& device) {
-  eval::FeatureNetwork network(o.features, device);
+nlohmann::json judge_real(eval::FeatureNetwork& network, const EvalOptions& o) {
+  const uint64_t seed = static_cast<uint64_t>(o.seed);
   DataConfig data = network.config().data;
   data.root = o.real;
-  const eval::ImageSet reference = eval::load_real_split(data, /*test_split=*/true);
-  eval::QualitySets sets;
-  if (o.noise) {
-    sets.candidates = eval::uniform_noise(reference.images, o.num, static_cast<uint64_t>(o.seed)).images;
-    sets.candidates_name = fmt::format("{} images of uniform noise", o.num);
-  } else {
-    const eval::ImageSet train = eval::load_real_split(data, /*test_split=*/false);
-    sets.candidates = eval::random_subset(train, o.num, static_cast<uint64_t>(o.seed)).images;
-    sets.candidates_name = fmt::format("{} random images of the {}", sets.candidates.size(0),
-                                       describe_split(data, false, train.images.size(0)));
-  }
-  sets.reference = reference.images;
-  sets.reference_name = describe_split(data, true, reference.images.size(0));
+  eval::QualitySets sets = reference_split(data, nullptr, seed);
+  if (!o.noise) return real_floor(network, data, sets, nullptr, o);
+  sets.candidates = eval::uniform_noise(sets.reference, o.num, seed).images;
+  sets.candidates_name = fmt::format("{} images of uniform noise", o.num);
   eval::QualitySettings settings;
-  settings.seed = static_cast<uint64_t>(o.seed);
+  settings.seed = seed;
   return eval::sample_quality(network, sets, settings);
 }
 
@@ -155,26 +181,39 @@ void check_options(const EvalOptions& o) {
     throw UserError("eval: --real " + o.real + " needs --features CLASSIFIER_CKPT");
   if (o.noise && o.real.empty()) throw UserError("eval: --noise needs --real DATA_DIR (its test split is the reference)");
   if (o.klass >= 0 && o.features.empty()) throw UserError("eval: --class needs --features CLASSIFIER_CKPT");
+  if (o.klass >= 0 && !o.real.empty()) throw UserError("eval: --class " + std::to_string(o.klass) + " is for a conditional model's samples, not --real");
+  if (o.features.empty() && (o.sampler != "default" || o.steps != 0 || o.temperature != 1.0))
+    throw UserError("eval: --sampler/--steps/--temperature set how samples are drawn for --features; add --features");
+  // Precision/recall needs more than k = 3 points per set, the detection test 4.
+  if (!o.features.empty() && o.num < 4)
+    throw UserError("eval: --num " + std::to_string(o.num) + ": the sample-quality metrics need at least 4 samples");
 }
 
 void run_eval(const EvalOptions& o) {
   check_options(o);
   set_cpu_threads(0);
   const torch::Device device = resolve_device(o.device);
+  // The feature network first, so a wrong --features fails before minutes of other work.
+  std::unique_ptr<eval::FeatureNetwork> network;
+  if (!o.features.empty()) network = std::make_unique<eval::FeatureNetwork>(o.features, device);
   EvalReport report;
   if (!o.real.empty()) {
     set_cpu_threads(0, 0, /*parallel_ops=*/true);
     report.subject = o.real;
-    report.quality = judge_real(o, device);
+    report.quality = judge_real(*network, o);
   } else {
     LoadedModel loaded = load_model(o.checkpoint, device);
+    if (network) {
+      eval::check_can_generate(*loaded.model, loaded.config, o.klass);
+      sampling_settings(o, loaded);
+    }
     set_cpu_threads(0, 0, loaded.model->prefers_parallel_ops());
     report.subject = o.checkpoint;
     report.model_type = loaded.config.model_type();
     report.step = loaded.header.step;
     report.metrics = family_metrics(loaded, o, device);
     report.energy = loaded.energy;
-    if (!o.features.empty()) report.quality = judge_samples(loaded, o, device);
+    if (network) report.quality = judge_samples(*network, loaded, o);
   }
   std::printf("%s", (o.json ? report.to_json().dump(2) + "\n" : report.to_text()).c_str());
 }

@@ -12,7 +12,8 @@ struct ClassifierScore {
   int64_t splits = 0;
 };
 
-// probabilities: (N, K) class probabilities; the score is computed on `splits` consecutive parts.
+// probabilities: (N, K) class probabilities; the score is computed on `splits` consecutive parts
+// of N / splits samples each.
 ClassifierScore classifier_score(const torch::Tensor& probabilities, int64_t splits = 10);
 
 }  // namespace gencli::eval

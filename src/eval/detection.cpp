@@ -33,13 +33,25 @@ std::pair<double, double> wilson_interval(double p, int64_t n) {
   return {centre - half, centre + half};
 }
 
-Detection detection_test(const torch::Tensor& real_in, const torch::Tensor& generated_in, uint64_t seed) {
+// The detector's starting weights, drawn from the global CPU generator seeded for the purpose;
+// the generator's state is put back afterwards so callers' random streams do not shift.
+nn::Sequential seeded_detector(int64_t channels, int64_t height, int64_t width, uint64_t seed) {
+  // No lock held here: building the layers takes the generator's own lock.
+  at::Generator global = at::detail::getDefaultCPUGenerator();
+  const at::Tensor saved = global.get_state();
+  global.set_current_seed(seed);
+  nn::Sequential detector = make_detector(channels, height, width);
+  global.set_state(saved);
+  return detector;
+}
+
+Detection detection_test(const torch::Tensor& real_in, const torch::Tensor& generated_in, uint64_t seed,
+                         const torch::Device& device) {
   if (real_in.sizes().slice(1) != generated_in.sizes().slice(1))
     throw UserError("detection: real and generated images differ in shape");
   const int64_t n = std::min(real_in.size(0), generated_in.size(0));
   if (n < 4) throw UserError("detection: needs at least 4 images in each set, got " + std::to_string(n));
   if (real_in.size(2) < 4 || real_in.size(3) < 4) throw UserError("detection: images must be at least 4x4");
-  const torch::Device device = real_in.device();
   auto generator = at::detail::createCPUGenerator(seed);
   auto pick = [&](const torch::Tensor& set) {
     torch::Tensor order = torch::randperm(set.size(0), generator, torch::kLong).slice(0, 0, n);
@@ -56,8 +68,7 @@ Detection detection_test(const torch::Tensor& real_in, const torch::Tensor& gene
   auto [test_x, test_y] = labelled(half, n);
 
   torch::AutoGradMode gradients_on(true);  // callers may score under NoGradGuard
-  torch::manual_seed(seed);
-  nn::Sequential detector = make_detector(real.size(1), real.size(2), real.size(3));
+  nn::Sequential detector = seeded_detector(real.size(1), real.size(2), real.size(3), seed);
   detector->to(device);
   torch::optim::Adam optimizer(detector->parameters(), torch::optim::AdamOptions(1e-3));
   const int64_t train_size = train_x.size(0);

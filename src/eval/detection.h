@@ -16,8 +16,10 @@ struct Detection {
 };
 
 // real, generated: images (N, C, H, W) in [0, 1] of the same shape; the larger set is cut to
-// the size of the smaller so that chance is 50 %. Deterministic for a given seed on CPU.
-Detection detection_test(const torch::Tensor& real, const torch::Tensor& generated, uint64_t seed);
+// the size of the smaller so that chance is 50 %. Trains on `device`; deterministic for a given
+// seed on CPU, and leaves the global random generators as they were.
+Detection detection_test(const torch::Tensor& real, const torch::Tensor& generated, uint64_t seed,
+                         const torch::Device& device = torch::kCPU);
 
 // The 95 % Wilson score interval of a proportion p observed on n trials.
 std::pair<double, double> wilson_interval(double p, int64_t n);

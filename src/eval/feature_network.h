@@ -27,6 +27,7 @@ class FeatureNetwork {
   FeatureOutput run(const torch::Tensor& images, const std::string& what);
 
   const std::string& path() const { return path_; }
+  const torch::Device& device() const { return device_; }
   const Config& config() const { return loaded_.config; }  // the classifier's run config
   int64_t num_classes() const;
   int64_t feature_dim() const;

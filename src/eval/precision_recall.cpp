@@ -25,7 +25,9 @@ double share_inside_manifold(const torch::Tensor& support_in, const torch::Tenso
   if (support_in.size(0) <= k)
     throw UserError("precision/recall: k = " + std::to_string(k) + " needs more than k points in each set, got " +
                     std::to_string(support_in.size(0)));
-  torch::Tensor support = support_in.to(torch::kCPU, torch::kFloat), points = points_in.to(torch::kCPU, torch::kFloat);
+  // Double precision: cdist's fast path (|a|^2 + |b|^2 - 2ab) loses the small radii of tight,
+  // collapsed clusters in single precision.
+  torch::Tensor support = support_in.to(torch::kCPU, torch::kDouble), points = points_in.to(torch::kCPU, torch::kDouble);
   torch::Tensor radii = knn_radii(support, k);
   int64_t inside = 0;
   for (int64_t start = 0; start < points.size(0); start += kRowsPerChunk) {

@@ -73,7 +73,7 @@ nlohmann::json sample_quality(FeatureNetwork& network, const QualitySets& sets, 
   const double metric_seconds = seconds_since(metrics_started);
 
   const auto detection_started = Clock::now();
-  const Detection d = detection_test(sets.reference, sets.candidates, s.seed);
+  const Detection d = detection_test(sets.reference, sets.candidates, s.seed, network.device());
   j["detection_accuracy"] = d.accuracy;
   j["detection_ci95"] = {d.ci_low, d.ci_high};
   j["detection_train_images"] = d.train_images;
@@ -85,38 +85,55 @@ nlohmann::json sample_quality(FeatureNetwork& network, const QualitySets& sets, 
 }
 
 std::string format_sample_quality(const nlohmann::json& q) {
+  const bool has_floor = q.contains("floor");
+  const nlohmann::json& floor = has_floor ? q["floor"] : q;
   std::string out;
-  auto line = [&](const std::string& name, const std::string& value) {
-    out += fmt::format("  {:<24} {}\n", name, value);
+  // A metric's line, with the real-vs-real floor's value in brackets when there is one.
+  auto line = [&](const std::string& name, const std::string& value, const std::string& floor_value = "") {
+    out += fmt::format("  {:<26} {}{}\n", name, value,
+                       has_floor && !floor_value.empty() ? "   [real floor: " + floor_value + "]" : "");
   };
+  auto number = [](const nlohmann::json& r, const char* key) { return fmt::format("{:.4g}", r[key].get<double>()); };
+  auto spread = [](const nlohmann::json& r, const char* key) {
+    return fmt::format("{:.4g} ± {:.2g}", r[key].get<double>(), r[std::string(key) + "_std"].get<double>());
+  };
+  auto pr = [](const nlohmann::json& r) {
+    return fmt::format("{:.3f} / {:.3f}", r["precision"].get<double>(), r["recall"].get<double>());
+  };
+  auto entropy = [](const nlohmann::json& r) { return fmt::format("{:.3f}", r["class_entropy_bits"].get<double>()); };
+  auto detection = [](const nlohmann::json& r) {
+    return fmt::format("{:.1f} % (95 % CI {:.1f}-{:.1f})", 100 * r["detection_accuracy"].get<double>(),
+                       100 * r["detection_ci95"][0].get<double>(), 100 * r["detection_ci95"][1].get<double>());
+  };
+
   out += "sample quality\n";
   line("feature network", fmt::format("{} ({} features)", q["feature_network"].get<std::string>(),
                                       q["feature_dim"].get<int64_t>()));
   line("candidates", q["candidates"].get<std::string>());
   line("reference", q["reference"].get<std::string>());
-  line("FID (classifier features)", fmt::format("{:.4g}", q["fid"].get<double>()));
-  line("KID", fmt::format("{:.4g} ± {:.2g} ({} subsets of {})", q["kid"].get<double>(), q["kid_std"].get<double>(),
-                          q["kid_subsets"].get<int64_t>(), q["kid_subset_size"].get<int64_t>()));
-  line("classifier score", fmt::format("{:.4g} ± {:.2g}", q["classifier_score"].get<double>(),
-                                       q["classifier_score_std"].get<double>()));
-  line("precision / recall", fmt::format("{:.3f} / {:.3f} (k = {}, {} points each)", q["precision"].get<double>(),
-                                         q["recall"].get<double>(), q["pr_k"].get<int64_t>(),
-                                         q["pr_points"].get<int64_t>()));
+  if (has_floor) line("real floor", floor["candidates"].get<std::string>() + " against the same reference");
+  line("FID (classifier features)", number(q, "fid"), number(floor, "fid"));
+  line("KID", spread(q, "kid") + fmt::format(" ({} subsets of {})", q["kid_subsets"].get<int64_t>(),
+                                               q["kid_subset_size"].get<int64_t>()),
+       spread(floor, "kid"));
+  line("classifier score", spread(q, "classifier_score"), spread(floor, "classifier_score"));
+  line("precision / recall", pr(q) + fmt::format(" (k = {}, {} points each)", q["pr_k"].get<int64_t>(),
+                                                  q["pr_points"].get<int64_t>()),
+       pr(floor));
   std::string shares;
   for (const auto& v : q["class_shares"]) shares += fmt::format("{}{:.1f}", shares.empty() ? "" : " ", 100 * v.get<double>());
   line("class shares (%)", shares);
   std::string rare;
   for (const auto& v : q["classes_below_1pct"]) rare += (rare.empty() ? "" : ", ") + std::to_string(v.get<int64_t>());
-  line("class entropy", fmt::format("{:.3f} of {:.3f} bits; below 1 %: {}", q["class_entropy_bits"].get<double>(),
-                                    q["class_entropy_max_bits"].get<double>(), rare.empty() ? "none" : rare));
+  line("class entropy (bits)", fmt::format("{} of {:.3f}; below 1 %: {}", entropy(q), q["class_entropy_max_bits"].get<double>(),
+                                           rare.empty() ? "none" : rare),
+       entropy(floor));
   if (q.contains("conditional_accuracy"))
     line("conditional accuracy", fmt::format("{:.1f} % of samples classified as the class asked for",
                                              100 * q["conditional_accuracy"].get<double>()));
-  line("detection accuracy", fmt::format("{:.1f} % (95 % CI {:.1f}-{:.1f}; {} held-out images; 50 % = indistinguishable)",
-                                         100 * q["detection_accuracy"].get<double>(),
-                                         100 * q["detection_ci95"][0].get<double>(),
-                                         100 * q["detection_ci95"][1].get<double>(),
-                                         q["detection_test_images"].get<int64_t>()));
+  line("detection accuracy", detection(q) + fmt::format("; {} held-out images, 50 % = indistinguishable",
+                                                        q["detection_test_images"].get<int64_t>()),
+       detection(floor));
   line("time (s)", fmt::format("features {:.2f}, metrics {:.2f}, detection {:.2f}", q["seconds_features"].get<double>(),
                                q["seconds_metrics"].get<double>(), q["seconds_detection"].get<double>()));
   return out;

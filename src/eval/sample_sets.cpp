@@ -11,8 +11,7 @@ namespace {
 constexpr int64_t kSamplesPerCall = 500;  // bounds the memory of iterative samplers (diffusion, PixelCNN)
 }
 
-ImageSet generate_samples(Model& model, const Config& config, const SampleRequest& settings, int64_t num,
-                          int64_t klass, uint64_t seed) {
+void check_can_generate(const Model& model, const Config& config, int64_t klass) {
   if (!model.generates_images() || model.audio_sample_rate() > 0)
     throw UserError("--features: model.type " + config.model_type() + " does not generate images to judge");
   if (klass >= 0 && !model.conditional())
@@ -20,6 +19,11 @@ ImageSet generate_samples(Model& model, const Config& config, const SampleReques
   if (klass >= model.num_classes() && model.conditional())
     throw UserError("--class " + std::to_string(klass) + ": the model has classes 0-" +
                     std::to_string(model.num_classes() - 1));
+}
+
+ImageSet generate_samples(Model& model, const Config& config, const SampleRequest& settings, int64_t num,
+                          int64_t klass, uint64_t seed) {
+  check_can_generate(model, config, klass);
   torch::NoGradGuard no_grad;
   model.eval();
   ImageSet set;
@@ -34,7 +38,10 @@ ImageSet generate_samples(Model& model, const Config& config, const SampleReques
     request.num = std::min(kSamplesPerCall, num - start);
     request.generator = generator;
     if (set.labels.defined()) request.labels = set.labels.slice(0, start, start + request.num);
-    parts.push_back(to_unit_range(model.sample(request), config.data.range).to(torch::kCPU));
+    // Judged as `gencli sample` writes them: clamped to [0, 1] and rounded to 8 bits, like the
+    // real images they are compared with.
+    torch::Tensor images = to_unit_range(model.sample(request), config.data.range).to(torch::kCPU);
+    parts.push_back(images.clamp(0, 1).mul(255).round().div(255));
     progress.update(start + request.num, {});
   }
   progress.finish();

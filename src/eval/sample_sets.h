@@ -13,6 +13,9 @@ struct ImageSet {
   torch::Tensor labels;  // (N) for a conditional model's samples (the classes asked for), else undefined
 };
 
+// Throws UserError unless `model` draws images, and draws class `klass` when it is >= 0.
+void check_can_generate(const Model& model, const Config& config, int64_t klass);
+
 // `num` samples from the prior, a few hundred at a time, with noise from one generator seeded by
 // `seed`; `settings` carries the sampler choices (sampler, steps, temperature, use_ema). A
 // conditional model draws class `klass` (>= 0) or cycles through every class.

@@ -9,8 +9,10 @@ namespace gencli {
 
 // A negative log-likelihood on the test split: `nats` per `unit` (an image, a token, an audio
 // sample) of `dims` dimensions each. `exact`: false for a bound (the NLL is at most this).
+// `data` says what was scored ("binarized once, seed 1234", "8-bit pixels"): rows are only
+// comparable when it matches.
 nlohmann::json likelihood_row(const std::string& estimate, bool exact, double nats, const std::string& unit,
-                              int64_t dims);
+                              int64_t dims, const std::string& data);
 
 // Appends a row to result["likelihood"].
 void add_likelihood_row(nlohmann::json& result, nlohmann::json row);

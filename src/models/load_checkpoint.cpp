@@ -33,7 +33,10 @@ LoadedModel load_model(const std::string& path, const torch::Device& device) {
   if (loaded.model->ema) loaded.model->ema->to(device);
   loaded.sha256 = sha256_file_hex(path);
   c10::IValue energy;
-  if (ckpt.archive.try_read("energy", energy) && energy.isString()) loaded.energy = nlohmann::json::parse(energy.toStringRef());
+  if (ckpt.archive.try_read("energy", energy) && energy.isString()) {
+    loaded.energy = nlohmann::json::parse(energy.toStringRef(), nullptr, /*allow_exceptions=*/false);
+    if (loaded.energy.is_discarded()) throw UserError("checkpoint error: " + path + ": unreadable energy report");
+  }
   return loaded;
 }
 

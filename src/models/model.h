@@ -165,6 +165,11 @@ class Model : public torch::nn::Module {
   // Nonzero for audio families: sample() returns waveforms (N, 1, 1, L) in [-1, 1] at this many
   // samples per second, which `gencli sample` writes as a WAV file instead of a grid.
   virtual int64_t audio_sample_rate() const { return 0; }
+  // Real images in [0, 1] as this model's pixel model sees them (PixelCNN: binarized, or cut to
+  // its levels), so that samples are judged against data of their own kind; default: unchanged.
+  virtual torch::Tensor data_as_modelled(const torch::Tensor& images, const torch::Generator& generator) const {
+    return images;
+  }
   // Whether sample() draws images (the loop then writes sample grids during training).
   virtual bool generates_images() const { return true; }
   // Whether this family trains on a data set (data.type must not be "none").

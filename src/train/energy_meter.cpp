@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+#include "core/errors.h"
 
 namespace gencli {
 
@@ -34,7 +37,7 @@ std::string si(double value, const char* unit) {
 
 nlohmann::json EnergyTotals::to_json(const TrainConfig& config, const std::string& source) const {
   const double kwh = energy_j / 3.6e6;
-  return {{"wall_s", wall_s},
+  nlohmann::json j = {{"wall_s", wall_s},
           {"cpu_s", cpu_s},
           {"steps", steps},
           {"flops", flops},
@@ -45,6 +48,8 @@ nlohmann::json EnergyTotals::to_json(const TrainConfig& config, const std::strin
           {"energy_source", source},
           {"grid_g_co2e_per_kwh", config.grid_g_co2e_per_kwh},
           {"co2e_g", kwh * config.grid_g_co2e_per_kwh}};
+  if (unrecorded_steps > 0) j["unrecorded_steps"] = unrecorded_steps;  // the totals leave these out
+  return j;
 }
 
 EnergyTotals EnergyTotals::from_json(const nlohmann::json& j) {
@@ -55,11 +60,34 @@ EnergyTotals EnergyTotals::from_json(const nlohmann::json& j) {
   t.energy_j = j.value("energy_j", 0.0);
   t.estimated = j.value("energy_estimated", true);
   t.steps = j.value("steps", int64_t{0});
+  t.unrecorded_steps = j.value("unrecorded_steps", int64_t{0});
   return t;
 }
 
+EnergyTotals read_energy_totals(torch::serialize::InputArchive& archive, const std::string& path, int64_t step) {
+  c10::IValue text;
+  if (!archive.try_read("energy", text) || !text.isString()) {
+    EnergyTotals none;
+    none.unrecorded_steps = step;
+    if (step > 0)
+      spdlog::warn("{} holds no energy report (saved by an older gencli): the report leaves out its {} steps", path,
+                   step);
+    return none;
+  }
+  try {
+    return EnergyTotals::from_json(nlohmann::json::parse(text.toStringRef()));
+  } catch (const nlohmann::json::exception& e) {
+    throw UserError("checkpoint error: " + path + ": unreadable energy report (" + e.what() + ")");
+  }
+}
+
 EnergyMeter::EnergyMeter(const TrainConfig& config, bool gpu, EnergyTotals earlier)
-    : config_(config), gpu_(gpu), earlier_(earlier), cpu_start_(cpu_seconds_now()), wall_start_(wall_seconds_now()) {
+    : config_(config),
+      gpu_(gpu),
+      earlier_(earlier),
+      cpu_start_(cpu_seconds_now()),
+      wall_start_(wall_seconds_now()),
+      last_sample_(wall_start_) {
   // Package zones only (intel-rapl:0, not the sub-zones intel-rapl:0:0), so nothing counts twice.
   const fs::path root = "/sys/class/powercap";
   std::error_code ec;
@@ -81,6 +109,7 @@ double EnergyMeter::cpu_seconds_now() const {
 }
 
 void EnergyMeter::sample() {
+  last_sample_ = wall_seconds_now();
   for (auto& zone : zones_) {
     double now = 0;
     if (!read_number(zone.energy_file, &now)) continue;
@@ -94,6 +123,8 @@ void EnergyMeter::sample() {
 void EnergyMeter::add_steps(int64_t steps, double flops_per_step) {
   steps_ += steps;
   flops_ += steps * flops_per_step;
+  // A package counter wraps after about 2^32 uJ (~1 h at 70 W): read it well before that.
+  if (!zones_.empty() && wall_seconds_now() - last_sample_ > 10) sample();
 }
 
 EnergyTotals EnergyMeter::totals() {

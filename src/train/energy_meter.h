@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/torch_api.h"
 
 namespace gencli {
 
@@ -18,11 +19,16 @@ struct EnergyTotals {
   double energy_j = 0;
   bool estimated = true;   // false only when every part came from RAPL counters
   int64_t steps = 0;
+  int64_t unrecorded_steps = 0;  // steps of earlier sessions whose checkpoint kept no energy report
 
   nlohmann::json to_json(const TrainConfig& config, const std::string& source) const;
   // Reads the totals of an earlier session of the run (a resumed checkpoint); missing keys are 0.
   static EnergyTotals from_json(const nlohmann::json& j);
 };
+
+// The totals a checkpoint saved at `step` carries. A checkpoint from before the energy report
+// has none: its steps are counted as unrecorded (with a warning) rather than silently dropped.
+EnergyTotals read_energy_totals(torch::serialize::InputArchive& archive, const std::string& path, int64_t step);
 
 class EnergyMeter {
  public:
@@ -30,7 +36,7 @@ class EnergyMeter {
   // whose draw is estimated from train.gpu_watts (RAPL covers only the CPU package).
   EnergyMeter(const TrainConfig& config, bool gpu, EnergyTotals earlier);
 
-  // Reads the counters; call now and then (each metrics line) so that a wrapping counter is seen.
+  // Reads the RAPL counters (add_steps does so every few seconds, so a wrapping counter is seen).
   void sample();
   // Adds the FLOPs of `steps` steps at `flops_per_step`.
   void add_steps(int64_t steps, double flops_per_step);
@@ -50,7 +56,7 @@ class EnergyMeter {
   };
   double cpu_seconds_now() const;
 
-  const TrainConfig& config_;
+  TrainConfig config_;
   bool gpu_;
   EnergyTotals earlier_;
   std::vector<RaplZone> zones_;
@@ -59,6 +65,7 @@ class EnergyMeter {
   int64_t steps_ = 0;
   double cpu_start_;
   double wall_start_;
+  double last_sample_;
 };
 
 }  // namespace gencli

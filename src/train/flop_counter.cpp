@@ -12,17 +12,18 @@ namespace gencli {
 namespace {
 
 std::atomic<double> counted{0.0};
+std::atomic<bool> active{false};
+
+void add(double flops) {
+  double seen = counted.load();
+  while (!counted.compare_exchange_weak(seen, seen + flops)) {
+  }
+}
 
 double kernel_volume(const at::Tensor& weight) {  // (out, in / groups, k...) -> (in / groups) * prod(k)
   double v = static_cast<double>(weight.size(1));
   for (int64_t d = 2; d < weight.dim(); ++d) v *= static_cast<double>(weight.size(d));
   return v;
-}
-
-// FLOPs of one convolution: every output element (or, transposed, every input element) is a
-// dot product over in/groups channels times the kernel.
-double convolution_flops(const at::Tensor& input, const at::Tensor& weight, const at::Tensor& output, bool transposed) {
-  return 2.0 * static_cast<double>(transposed ? input.numel() : output.numel()) * kernel_volume(weight);
 }
 
 const at::Tensor* tensor_at(c10::ArrayRef<const c10::IValue> values, size_t i) {
@@ -33,52 +34,71 @@ double product_flops(const at::Tensor& a, const at::Tensor& b) {  // (..., n, k)
   return 2.0 * static_cast<double>(a.numel()) * static_cast<double>(b.size(-1));
 }
 
-void on_op_end(const at::RecordFunction& fn, at::ObserverContext*) {
+// A forward convolution's cost depends on its output size, known only at the end; the start
+// keeps what the end needs (inputs are valid only during the start callback).
+struct ConvolutionStart : at::ObserverContext {
+  double flops_per_output = 0;
+};
+
+// Every output element of a convolution (every input element, when transposed) is a dot
+// product over in/groups channels times the kernel: 2 FLOPs per term.
+std::unique_ptr<at::ObserverContext> on_op_start(const at::RecordFunction& fn) {
   const char* name = fn.name();
-  if (std::strncmp(name, "aten::", 6) != 0) return;
+  if (std::strncmp(name, "aten::", 6) != 0) return nullptr;
   name += 6;
   const auto in = fn.inputs();
-  double flops = 0;
   if (!std::strcmp(name, "mm") || !std::strcmp(name, "bmm")) {
-    if (auto* a = tensor_at(in, 0); a && tensor_at(in, 1)) flops = product_flops(*a, *tensor_at(in, 1));
+    if (tensor_at(in, 0) && tensor_at(in, 1)) add(product_flops(*tensor_at(in, 0), *tensor_at(in, 1)));
   } else if (!std::strcmp(name, "addmm") || !std::strcmp(name, "baddbmm")) {
-    if (auto* a = tensor_at(in, 1); a && tensor_at(in, 2)) flops = product_flops(*a, *tensor_at(in, 2));
+    if (tensor_at(in, 1) && tensor_at(in, 2)) add(product_flops(*tensor_at(in, 1), *tensor_at(in, 2)));
   } else if (!std::strcmp(name, "convolution")) {
-    const auto& out = fn.outputs();
+    // (input, weight, bias, stride, padding, dilation, transposed, output_padding, groups)
     auto* input = tensor_at(in, 0);
     auto* weight = tensor_at(in, 1);
-    if (input && weight && !out.empty() && out[0].isTensor() && in.size() > 6 && in[6].isBool())
-      flops = convolution_flops(*input, *weight, out[0].toTensor(), in[6].toBool());
+    if (!input || !weight || in.size() < 7 || !in[6].isBool()) return nullptr;
+    if (in[6].toBool()) {
+      add(2.0 * static_cast<double>(input->numel()) * kernel_volume(*weight));
+      return nullptr;
+    }
+    auto context = std::make_unique<ConvolutionStart>();
+    context->flops_per_output = 2.0 * kernel_volume(*weight);
+    return context;
   } else if (!std::strcmp(name, "convolution_backward")) {
-    // (grad_output, input, weight, ..., transposed at 7, ...) -> (grad_input, grad_weight, grad_bias):
-    // each gradient asked for costs as much as the forward convolution.
-    const auto& out = fn.outputs();
+    // (grad_output, input, weight, bias_sizes, stride, padding, dilation, transposed, output_padding,
+    // groups, output_mask): each of grad input and grad weight asked for costs a forward convolution.
     auto* grad_output = tensor_at(in, 0);
     auto* input = tensor_at(in, 1);
     auto* weight = tensor_at(in, 2);
-    if (grad_output && input && weight && in.size() > 7 && in[7].isBool()) {
-      const double forward = convolution_flops(*input, *weight, *grad_output, in[7].toBool());
-      for (size_t i = 0; i < 2 && i < out.size(); ++i)
-        if (out[i].isTensor() && out[i].toTensor().defined()) flops += forward;
-    }
+    if (!grad_output || !input || !weight || in.size() < 11 || !in[7].isBool() || !in[10].isBoolList()) return nullptr;
+    const double forward =
+        2.0 * static_cast<double>(in[7].toBool() ? input->numel() : grad_output->numel()) * kernel_volume(*weight);
+    const auto mask = in[10].toBoolList();
+    add(forward * ((mask.size() > 0 && mask.get(0)) + (mask.size() > 1 && mask.get(1))));
   }
-  if (flops <= 0) return;
-  double seen = counted.load();
-  while (!counted.compare_exchange_weak(seen, seen + flops)) {
-  }
+  return nullptr;
 }
 
-std::unique_ptr<at::ObserverContext> on_op_start(const at::RecordFunction&) { return nullptr; }
+void on_op_end(const at::RecordFunction& fn, at::ObserverContext* context) {
+  auto* convolution = dynamic_cast<ConvolutionStart*>(context);
+  if (!convolution) return;
+  const auto& out = fn.outputs();
+  if (!out.empty() && out[0].isTensor())
+    add(convolution->flops_per_output * static_cast<double>(out[0].toTensor().numel()));
+}
 
 }  // namespace
 
 FlopCounter::FlopCounter() {
+  TORCH_CHECK(!active.exchange(true), "FlopCounter: only one counter may run at a time");
   counted = 0;
   handle_ = at::addGlobalCallback(
       at::RecordFunctionCallback(&on_op_start, &on_op_end).needsInputs(true).needsOutputs(true));
 }
 
-FlopCounter::~FlopCounter() { at::removeCallback(handle_); }
+FlopCounter::~FlopCounter() {
+  at::removeCallback(handle_);
+  active = false;
+}
 
 double FlopCounter::flops() const { return counted.load(); }
 

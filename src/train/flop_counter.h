@@ -9,7 +9,7 @@ namespace gencli {
 
 class FlopCounter {
  public:
-  FlopCounter();   // starts counting (one counter at a time per process)
+  FlopCounter();   // starts counting; only one counter may run at a time in a process
   ~FlopCounter();  // stops
   FlopCounter(const FlopCounter&) = delete;
   FlopCounter& operator=(const FlopCounter&) = delete;

@@ -261,9 +261,7 @@ void run_training(const TrainOptions& options) {
     }
     torch::Tensor best;
     if (ckpt.archive.try_read("best_val_loss", best)) best_val = best.item<double>();
-    c10::IValue energy_json;
-    if (ckpt.archive.try_read("energy", energy_json) && energy_json.isString())
-      earlier_energy = EnergyTotals::from_json(nlohmann::json::parse(energy_json.toStringRef()));
+    earlier_energy = read_energy_totals(ckpt.archive, last, ckpt.header.step);
     step = ckpt.header.step;
     spdlog::info("resumed from {} at step {}", last, step);
   }

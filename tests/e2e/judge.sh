@@ -65,7 +65,8 @@ ok judge-floor "$GENCLI" eval --real "$WORK/fx" "${JUDGE[@]}"
 ok judge-noise "$GENCLI" eval --real "$WORK/fx" --noise "${JUDGE[@]}"
 ok judge-text "$GENCLI" eval --checkpoint V1/checkpoints/last.pt --features "$FEATURES" --num 400
 check "text report: likelihood table, training cost, sample quality"
-for text in "likelihood on the test split" "IWAE k=100" "ELBO" "training cost" "sample quality" "FID" "detection accuracy"; do
+for text in "likelihood on the test split" "IWAE k=100" "ELBO" "training cost" "sample quality" "FID" "real floor:" \
+  "detection accuracy"; do
   assert_contains "$WORK/judge-text.out" "$text" "eval's text report"
 done
 check "every metric moves the right way from untrained to trained, between the floor and noise"
@@ -94,6 +95,8 @@ if f["candidate_images"] != 400 or f["reference_images"] != 256 or "training spl
 lo, hi = q["trained"]["detection_ci95"]
 if not lo <= q["trained"]["detection_accuracy"] <= hi: bad.append("detection accuracy outside its interval")
 if not math.isclose(sum(q["trained"]["class_shares"]), 1.0, rel_tol=1e-9): bad.append("class shares do not sum to 1")
+if "floor" not in q["trained"] or not math.isclose(q["trained"]["floor"]["fid"], q["floor"]["fid"], rel_tol=1e-9):
+    bad.append("a model's report does not carry the --real floor beside it")
 rows = trained["metrics"]["likelihood"]
 if [r["estimate"] for r in rows] != ["ELBO", "IWAE k=100"] or any(r["exact"] for r in rows):
     bad.append(f"VAE likelihood rows: {rows}")

@@ -191,3 +191,11 @@ TEST(Detection, CutsTheLargerSetToTheSmaller) {
   const Detection d = detection_test(blob_images(100, 14), torch::rand({400, 1, 12, 12}, g), 1);
   EXPECT_EQ(d.train_images + d.test_images, 200);
 }
+
+TEST(Detection, LeavesTheGlobalGeneratorAsItWas) {
+  torch::manual_seed(5);
+  torch::Tensor expected = torch::rand({4});
+  torch::manual_seed(5);
+  detection_test(blob_images(40, 15), blob_images(40, 16), 1);
+  EXPECT_TRUE(torch::equal(torch::rand({4}), expected));
+}

@@ -93,7 +93,8 @@ nlohmann::json GptModel::evaluate(EvalContext& ctx) {
   j[tokenizer_.is_bytes() ? "bits_per_byte" : "bits_per_character"] = nats / std::log(2.0);
   j["perplexity"] = std::exp(nats);
   j["parameters"] = parameter_count(false);
-  add_likelihood_row(j, likelihood_row("autoregressive", true, nats, tokenizer_.is_bytes() ? "byte" : "character", 1));
+  add_likelihood_row(j, likelihood_row("autoregressive", true, nats, tokenizer_.is_bytes() ? "byte" : "character", 1,
+                                       "the validation text (the last data.test_fraction)"));
   return j;
 }
 

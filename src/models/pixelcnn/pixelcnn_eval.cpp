@@ -40,7 +40,8 @@ nlohmann::json PixelCnnModel::evaluate(EvalContext& ctx) {
   j["nll_nats"] = nll;
   j["bits_per_dim"] = bits_per_dim(nll, dims);
   j["dims"] = dims;
-  add_likelihood_row(j, likelihood_row("autoregressive", true, nll, "image", dims));
+  add_likelihood_row(j, likelihood_row(config_.conditional ? "autoregressive (x | label)" : "autoregressive", true,
+                                       nll, "image", dims, j["data"]));
   return j;
 }
 

@@ -12,6 +12,9 @@ namespace gencli::pixelcnn {
 class PixelCnnModel : public Model {
  public:
   PixelCnnModel(PixelCnnConfig config, int64_t num_classes);
+  torch::Tensor data_as_modelled(const torch::Tensor& images, const torch::Generator& generator) const override {
+    return to_images(targets(images, generator));
+  }
 
   std::vector<OptimizedPart> optimized_parts() override;
   StepMetrics train_step(StepContext& ctx) override;

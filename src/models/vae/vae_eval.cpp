@@ -62,8 +62,10 @@ nlohmann::json VaeModel::evaluate(EvalContext& ctx) {
   j["iw_samples"] = k;
   j["iwae_nll_nats"] = iwae;
   j["iwae_bits_per_dim"] = bits_per_dim(iwae, dims);
-  add_likelihood_row(j, likelihood_row("ELBO", false, recon + kl, "image", dims));
-  add_likelihood_row(j, likelihood_row("IWAE k=" + std::to_string(k), false, iwae, "image", dims));
+  // A conditional VAE models p(x | y): its bounds are on -log p(x | y).
+  const std::string given = config_.conditional ? " (x | label)" : "";
+  add_likelihood_row(j, likelihood_row("ELBO" + given, false, recon + kl, "image", dims, j["data"]));
+  add_likelihood_row(j, likelihood_row("IWAE k=" + std::to_string(k) + given, false, iwae, "image", dims, j["data"]));
   j["active_units"] = count_active_units(torch::cat(means));
   j["latent_dim"] = config_.latent_dim;
   return j;

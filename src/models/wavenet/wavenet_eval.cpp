@@ -45,7 +45,8 @@ nlohmann::json WaveNetModel::evaluate(EvalContext& ctx) {
   j["samples_scored"] = static_cast<int64_t>(scored);
   j["bits_per_sample"] = sum_speech / scored / ln2;
   j["bits_per_sample_with_padding"] = sum_all / static_cast<double>(codes.numel()) / ln2;
-  add_likelihood_row(j, likelihood_row("autoregressive", true, sum_speech / scored, "sample", 1));
+  add_likelihood_row(j, likelihood_row(config_.conditional ? "autoregressive (x | word)" : "autoregressive", true, sum_speech / scored, "sample", 1,
+                                       "256-level mu-law codes up to each clip's last sound"));
   j["receptive_field"] = config_.receptive_field();
   return j;
 }
