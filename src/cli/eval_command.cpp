@@ -101,6 +101,12 @@ std::string describe_split(const DataConfig& data, bool test, int64_t n) {
   return fmt::format("{} split of {} ({} images)", test ? "test" : "training", data.root, n);
 }
 
+eval::QualitySettings quality_settings(const EvalOptions& o) {
+  eval::QualitySettings settings;
+  settings.seed = static_cast<uint64_t>(o.seed);
+  return settings;
+}
+
 // Real images as `model` sees them (Model::data_as_modelled: PixelCNN's binary or few-level
 // pixels), with a note for the report when that changed them; unchanged without a model.
 torch::Tensor as_modelled(const Model* model, const torch::Tensor& images, uint64_t seed, std::string* name) {
@@ -122,9 +128,7 @@ nlohmann::json real_floor(eval::FeatureNetwork& network, const DataConfig& data,
   sets.candidates_name = fmt::format("{} random images of the {}", std::min(o.num, train.images.size(0)),
                                      describe_split(data, false, train.images.size(0)));
   sets.candidates = as_modelled(model, eval::random_subset(train, o.num, seed).images, seed + 1, &sets.candidates_name);
-  eval::QualitySettings settings;
-  settings.seed = seed;
-  return eval::sample_quality(network, sets, settings);
+  return eval::sample_quality(network, sets, quality_settings(o));
 }
 
 // The test split the candidates are judged against.
@@ -150,9 +154,7 @@ nlohmann::json judge_samples(eval::FeatureNetwork& network, LoadedModel& loaded,
   sets.intended_labels = samples.labels;
   sets.candidates_name = fmt::format("{} samples of {}{}", o.num, o.checkpoint,
                                      o.klass >= 0 ? fmt::format(" (class {})", o.klass) : "");
-  eval::QualitySettings settings;
-  settings.seed = seed;
-  nlohmann::json quality = eval::sample_quality(network, sets, settings);
+  nlohmann::json quality = eval::sample_quality(network, sets, quality_settings(o));
   quality["floor"] = real_floor(network, data, sets, loaded.model.get(), o);
   return quality;
 }
@@ -167,9 +169,7 @@ nlohmann::json judge_real(eval::FeatureNetwork& network, const EvalOptions& o) {
   if (!o.noise) return real_floor(network, data, sets, nullptr, o);
   sets.candidates = eval::uniform_noise(sets.reference, o.num, seed).images;
   sets.candidates_name = fmt::format("{} images of uniform noise", o.num);
-  eval::QualitySettings settings;
-  settings.seed = seed;
-  return eval::sample_quality(network, sets, settings);
+  return eval::sample_quality(network, sets, quality_settings(o));
 }
 
 void check_options(const EvalOptions& o) {
