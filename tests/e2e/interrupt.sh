@@ -82,7 +82,7 @@ expect_exit 3 diverge "$GENCLI" train "${GAN[@]}" --set optim.lr=1e30 --set trai
 check "exit 3, message names the step and the NaN"
 assert_error "$WORK/diverge.err" "diverged at step"
 grep '^error' "$WORK/diverge.err" | grep -Eq 'step [0-9]+' || fail "the divergence message names no step"
-grep '^error' "$WORK/diverge.err" | grep -qi 'nan' || fail "the divergence message does not mention nan"
+grep '^error' "$WORK/diverge.err" | grep -Eqi 'nan|inf' || fail "the divergence message does not name the non-finite value (nan or inf)"
 grep '^error' "$WORK/diverge.err" | sed 's/^/    /'
 check "no last.pt from a diverged run"
 assert_no_file run_nan/checkpoints/last.pt
