@@ -7,10 +7,9 @@
 
 #include "cli/commands.h"
 #include "core/errors.h"
-#include "io/checkpoint.h"
-#include "models/load_checkpoint.h"
-#include "models/model_weights.h"
+#include "models/config_loading.h"
 #include "models/registry.h"
+#include "train/checkpoint.h"
 
 namespace gencli::cli {
 
@@ -28,7 +27,7 @@ void run_export(const ExportOptions& o) {
   if (std::filesystem::exists(o.out) && std::filesystem::equivalent(o.out, o.checkpoint))
     throw UserError("--out " + o.out + ": is the checkpoint being exported; choose another file");
   LoadedModel loaded = load_model(o.checkpoint, torch::kCPU);
-  if (!loaded.model->saves_adapters_only())
+  if (!loaded.model->capabilities().adapters_only)
     throw UserError("--merge-lora: " + o.checkpoint + " has no adapters (model.lora_rank is 0)");
   loaded.model->merge_adapters();
 
@@ -37,7 +36,7 @@ void run_export(const ExportOptions& o) {
   config_json["model"]["lora_rank"] = 0;
   config_json["init"] = {{"from", ""}, {"sha256", ""}};
   const Config config = config_from_json(config_json);
-  std::shared_ptr<Model> merged = models::family(config.model_type()).create(config);
+  std::shared_ptr<Model> merged = models::create_model(config);
   {
     torch::NoGradGuard no_grad;
     auto source = loaded.model->named_parameters();
@@ -45,13 +44,9 @@ void run_export(const ExportOptions& o) {
     auto source_buffers = loaded.model->named_buffers();
     for (auto& item : merged->named_buffers()) item.value().copy_(source_buffers[item.key()]);
   }
-  torch::serialize::OutputArchive archive;
-  write_checkpoint_header(archive, {kCheckpointFormatVersion, GENCLI_VERSION, config.model_type(), loaded.header.step,
-                                    config_to_json(config)});
-  torch::serialize::OutputArchive weights;
-  save_model_weights(*merged, weights);
-  archive.write("model", weights);
-  save_archive_atomically(archive, o.out);
+  save_model_checkpoint(o.out, {kCheckpointFormatVersion, GENCLI_VERSION, config.model_type(), loaded.header.step,
+                                 config_to_json(config)},
+                        *merged);
   std::printf("%s\n", std::filesystem::absolute(o.out).string().c_str());
   spdlog::info("adapters of {} merged into its base ({}); written to {}", o.checkpoint, loaded.config.init.from, o.out);
 }

@@ -4,7 +4,6 @@
 #include <sstream>
 
 #include "core/errors.h"
-#include "models/registry.h"
 
 namespace gencli {
 
@@ -18,7 +17,7 @@ nlohmann::json section_or_null(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
-Config config_from_json(const nlohmann::json& j) {
+Config parse_config(const nlohmann::json& j, const ModelSectionResolver& resolve_model) {
   if (!j.is_object()) throw ConfigError("the config must be a JSON object");
   for (const auto& item : j.items()) {
     bool known = false;
@@ -32,9 +31,7 @@ Config config_from_json(const nlohmann::json& j) {
       throw ConfigError("name: expected a non-empty string, got " + j["name"].dump());
     c.name = j["name"].get<std::string>();
   }
-  if (!j.contains("model") || !j["model"].is_object())
-    throw ConfigError("model: expected an object with a \"type\" (one of " + models::known_types() + ")");
-  c.model = models::resolve_model_config(j["model"]);
+  c.model = resolve_model(section_or_null(j, "model"));
   c.data = config::read_section<DataConfig>(section_or_null(j, "data"), "data");
   c.train = config::read_section<TrainConfig>(section_or_null(j, "train"), "train");
   c.optim = config::read_section<OptimConfig>(section_or_null(j, "optim"), "optim");
@@ -85,7 +82,8 @@ void apply_override(nlohmann::json& tree, const std::string& assignment) {
   *node = value;  // unknown keys are caught when the tree is validated
 }
 
-Config load_config_file(const std::string& path, const std::vector<std::string>& overrides) {
+Config read_config_file(const std::string& path, const std::vector<std::string>& overrides,
+                        const ModelSectionResolver& resolve_model) {
   std::ifstream in(path);
   if (!in) throw UserError("config error: " + path + ": cannot open the file");
   nlohmann::json j;
@@ -96,7 +94,7 @@ Config load_config_file(const std::string& path, const std::vector<std::string>&
   }
   for (const auto& o : overrides) apply_override(j, o);
   try {
-    return config_from_json(j);
+    return parse_config(j, resolve_model);
   } catch (const ConfigError& e) {
     // Prefix the file so the one-line message says where to look.
     std::string what = e.what();

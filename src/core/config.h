@@ -4,6 +4,7 @@
 // validates it and fills its defaults; the other sections are shared by every family.
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -173,12 +174,18 @@ struct Config {
   std::string model_type() const { return model.at("type").get<std::string>(); }
 };
 
-// Parses and validates a whole config (throws ConfigError naming the JSON path).
-Config config_from_json(const nlohmann::json& j);
+// Validates the `model` section (a family's, see models/registry.h) and returns it with its
+// defaults filled in. Core does not know the families, so the caller passes this in.
+using ModelSectionResolver = std::function<nlohmann::json(const nlohmann::json& model)>;
+
+// Parses and validates a whole config (throws ConfigError naming the JSON path); the model
+// section goes to `resolve_model`. models/config_loading.h passes the registry's resolver.
+Config parse_config(const nlohmann::json& j, const ModelSectionResolver& resolve_model);
 nlohmann::json config_to_json(const Config& c);
 
-// Reads a JSON file, applies `--set key.path=value` overrides, validates.
-Config load_config_file(const std::string& path, const std::vector<std::string>& overrides = {});
+// Reads a JSON file, applies `--set key.path=value` overrides, validates (see parse_config).
+Config read_config_file(const std::string& path, const std::vector<std::string>& overrides,
+                        const ModelSectionResolver& resolve_model);
 
 // Applies one "a.b.c=value" override to a raw JSON tree. The value is parsed as JSON
 // when it parses (numbers, true, "quoted"), else taken as a string.

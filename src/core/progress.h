@@ -4,7 +4,7 @@
 #include <chrono>
 #include <string>
 
-#include "models/model.h"
+#include "core/step_metrics.h"
 
 namespace gencli {
 

@@ -5,7 +5,7 @@
 #include "core/torch_api.h"
 
 #include "core/config.h"
-#include "models/model.h"
+#include "data/batch.h"
 
 namespace gencli {
 

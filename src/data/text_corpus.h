@@ -6,7 +6,7 @@
 #include "core/config.h"
 #include "core/torch_api.h"
 #include "data/tokenizer.h"
-#include "models/model.h"
+#include "data/batch.h"
 
 namespace gencli {
 

@@ -1,4 +1,4 @@
-#include "cli/eval_report.h"
+#include "eval/eval_report.h"
 
 #include <algorithm>
 #include <spdlog/fmt/fmt.h>
@@ -6,7 +6,7 @@
 #include "eval/sample_quality.h"
 #include "models/likelihood_summary.h"
 
-namespace gencli::cli {
+namespace gencli::eval {
 
 nlohmann::json EvalReport::to_json() const {
   nlohmann::json j;
@@ -65,4 +65,4 @@ std::string EvalReport::to_text() const {
   return out;
 }
 
-}  // namespace gencli::cli
+}  // namespace gencli::eval

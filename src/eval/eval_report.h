@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace gencli::cli {
+namespace gencli::eval {
 
 struct EvalReport {
   std::string subject;      // the checkpoint, or the data folder of --real
@@ -19,4 +19,4 @@ struct EvalReport {
   std::string to_text() const;
 };
 
-}  // namespace gencli::cli
+}  // namespace gencli::eval

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "models/load_checkpoint.h"
+#include "train/checkpoint.h"
 
 namespace gencli::classifier {
 class ClassifierModel;

@@ -3,7 +3,7 @@
 #include "core/errors.h"
 #include "data/image_dataset.h"
 #include "io/image_grid.h"
-#include "train/progress.h"
+#include "core/progress.h"
 
 namespace gencli::eval {
 
@@ -12,13 +12,14 @@ constexpr int64_t kSamplesPerCall = 500;  // bounds the memory of iterative samp
 }
 
 void check_can_generate(const Model& model, const Config& config, int64_t klass) {
-  if (!model.generates_images() || model.audio_sample_rate() > 0)
+  const Capabilities& caps = model.capabilities();
+  if (!caps.generates_images())
     throw UserError("--features: model.type " + config.model_type() + " does not generate images to judge");
-  if (klass >= 0 && !model.conditional())
+  if (klass >= 0 && !caps.conditional())
     throw UserError("--class: model.type " + config.model_type() + " here is not conditional");
-  if (klass >= model.num_classes() && model.conditional())
+  if (klass >= caps.classes && caps.conditional())
     throw UserError("--class " + std::to_string(klass) + ": the model has classes 0-" +
-                    std::to_string(model.num_classes() - 1));
+                    std::to_string(caps.classes - 1));
 }
 
 ImageSet generate_samples(Model& model, const Config& config, const SampleRequest& settings, int64_t num,
@@ -27,9 +28,10 @@ ImageSet generate_samples(Model& model, const Config& config, const SampleReques
   torch::NoGradGuard no_grad;
   model.eval();
   ImageSet set;
-  if (model.conditional())
+  const int64_t classes = model.capabilities().classes;
+  if (classes > 0)
     set.labels = klass >= 0 ? torch::full({num}, klass, torch::kLong)
-                            : torch::arange(num, torch::kLong).remainder(model.num_classes());
+                            : torch::arange(num, torch::kLong).remainder(classes);
   auto generator = at::detail::createCPUGenerator(seed);
   std::vector<torch::Tensor> parts;
   Progress progress(0, num, kSamplesPerCall, "generated sample");

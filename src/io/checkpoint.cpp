@@ -13,17 +13,19 @@ namespace gencli {
 
 namespace fs = std::filesystem;
 
+namespace key = checkpoint_key;
+
 namespace {
 const char* kFormatTag = "gencli-checkpoint";
 }
 
 void write_checkpoint_header(torch::serialize::OutputArchive& archive, const CheckpointHeader& h) {
-  archive.write("format", c10::IValue(std::string(kFormatTag)));
-  archive.write("format_version", c10::IValue(h.format_version));
-  archive.write("gencli_version", c10::IValue(h.gencli_version));
-  archive.write("model_type", c10::IValue(h.model_type));
-  archive.write("step", c10::IValue(h.step));
-  archive.write("config", c10::IValue(h.config.dump()));
+  archive.write(key::kFormat, c10::IValue(std::string(kFormatTag)));
+  archive.write(key::kFormatVersion, c10::IValue(h.format_version));
+  archive.write(key::kGencliVersion, c10::IValue(h.gencli_version));
+  archive.write(key::kModelType, c10::IValue(h.model_type));
+  archive.write(key::kStep, c10::IValue(h.step));
+  archive.write(key::kConfig, c10::IValue(h.config.dump()));
 }
 
 void save_archive_atomically(torch::serialize::OutputArchive& archive, const std::string& path) {
@@ -39,16 +41,16 @@ OpenedCheckpoint open_checkpoint(const std::string& path, const torch::Device& d
     throw UserError("checkpoint error: " + path + ": not a readable checkpoint (truncated or not a LibTorch archive)");
   }
   c10::IValue tag, version, gencli_version, type, step, config;
-  if (!c.archive.try_read("format", tag) || !tag.isString() || tag.toStringRef() != kFormatTag)
+  if (!c.archive.try_read(key::kFormat, tag) || !tag.isString() || tag.toStringRef() != kFormatTag)
     throw UserError("checkpoint error: " + path + ": not a gencli checkpoint");
-  c.archive.read("format_version", version);
+  c.archive.read(key::kFormatVersion, version);
   if (version.toInt() > kCheckpointFormatVersion)
     throw UserError("checkpoint error: " + path + ": format version " + std::to_string(version.toInt()) +
                     " is newer than this gencli reads (" + std::to_string(kCheckpointFormatVersion) + ")");
-  c.archive.read("gencli_version", gencli_version);
-  c.archive.read("model_type", type);
-  c.archive.read("step", step);
-  c.archive.read("config", config);
+  c.archive.read(key::kGencliVersion, gencli_version);
+  c.archive.read(key::kModelType, type);
+  c.archive.read(key::kStep, step);
+  c.archive.read(key::kConfig, config);
   c.header.format_version = version.toInt();
   c.header.gencli_version = gencli_version.toStringRef();
   c.header.model_type = type.toStringRef();

@@ -1,7 +1,8 @@
 #pragma once
-// gencli's checkpoint: one LibTorch archive (zip) holding a versioned header, the
+// gencli's checkpoint format: one LibTorch archive (zip) holding a versioned header, the
 // resolved config, the model's weights, EMA weights, optimizer states, RNG state and
 // data order. Written atomically; sampling and resume rebuild everything from it alone.
+// Every key is named here, once; train/checkpoint.h writes and reads the payload.
 #include "core/torch_api.h"
 #include <nlohmann/json.hpp>
 
@@ -10,6 +11,26 @@
 namespace gencli {
 
 constexpr int64_t kCheckpointFormatVersion = 1;
+
+// The archive's keys. Version 1 has had all of them since its start except energy and
+// best_val_loss (added later; absent in older files, which still load).
+namespace checkpoint_key {
+// The header (write_checkpoint_header / open_checkpoint).
+constexpr const char* kFormat = "format";                 // "gencli-checkpoint"
+constexpr const char* kFormatVersion = "format_version";  // int
+constexpr const char* kGencliVersion = "gencli_version";  // string
+constexpr const char* kModelType = "model_type";          // string, the config's model.type
+constexpr const char* kStep = "step";                     // int, steps completed
+constexpr const char* kConfig = "config";                 // string, the resolved config as JSON
+// The payload.
+constexpr const char* kModel = "model";                   // section: the weights (adapters only for LoRA runs)
+constexpr const char* kEma = "ema";                       // section: EMA weights of the model's ema_target()
+constexpr const char* kOptimizerPrefix = "optim_";        // sections optim_<part>: one optimizer state per part
+constexpr const char* kRngCpu = "rng_cpu";                // tensor: the global CPU generator's state
+constexpr const char* kDataOrder = "data_order";          // section: the batch source's order state
+constexpr const char* kBestValLoss = "best_val_loss";     // double tensor: the lowest validation loss so far
+constexpr const char* kEnergy = "energy";                 // string: the run's cost report as JSON
+}  // namespace checkpoint_key
 
 struct CheckpointHeader {
   int64_t format_version = kCheckpointFormatVersion;

@@ -93,7 +93,7 @@ void load_init_weights(Model& model, const Config& config) {
   if (base.header.model_type != config.model_type())
     throw UserError("init.from: " + path + " holds a " + base.header.model_type + " model, not " + config.model_type());
   torch::serialize::InputArchive section;
-  base.archive.read("model", section);
+  base.archive.read(checkpoint_key::kModel, section);
   try {
     load_filtered(model, section, [](const std::string& name) { return !is_adapter(name); }, "");
   } catch (const UserError& e) {
@@ -102,14 +102,14 @@ void load_init_weights(Model& model, const Config& config) {
 }
 
 void save_model_weights(Model& model, torch::serialize::OutputArchive& archive) {
-  if (model.saves_adapters_only())
+  if (model.capabilities().adapters_only)
     save_filtered(model, archive, is_adapter, "");
   else
     model.save(archive);
 }
 
 void load_model_weights(Model& model, torch::serialize::InputArchive& archive) {
-  if (model.saves_adapters_only())
+  if (model.capabilities().adapters_only)
     load_filtered(model, archive, is_adapter, "");
   else
     model.load(archive);

@@ -18,7 +18,7 @@ void record_init_checkpoint(Config& config);
 void load_init_weights(Model& model, const Config& config);
 
 // The "model" section of a checkpoint: every weight, or only the adapters for models that
-// save_adapters_only().
+// Capabilities::adapters_only.
 void save_model_weights(Model& model, torch::serialize::OutputArchive& archive);
 void load_model_weights(Model& model, torch::serialize::InputArchive& archive);
 

@@ -1,6 +1,8 @@
 #include "models/registry.h"
 
+#include "core/config.h"
 #include "core/errors.h"
+#include "models/model.h"
 #include "models/classifier/classifier_family.h"
 #include "models/diffusion/diffusion_family.h"
 #include "models/gan/gan_family.h"
@@ -39,9 +41,19 @@ const Family& family(const std::string& type) {
 }
 
 nlohmann::json resolve_model_config(const nlohmann::json& model) {
+  if (!model.is_object())
+    throw ConfigError("model: expected an object with a \"type\" (one of " + known_types() + ")");
   if (!model.contains("type") || !model["type"].is_string())
     throw ConfigError("model.type: expected a string, one of " + known_types());
   return family(model["type"].get<std::string>()).resolve_config(model);
+}
+
+std::shared_ptr<Model> create_model(const Config& config) {
+  std::shared_ptr<Model> model = family(config.model_type()).create(config);
+  // A family that draws images draws 2-D points from 2-D data: the same tensors, another picture.
+  if (config.data.type == "toy2d" && model->capabilities_.output == Output::images)
+    model->capabilities_.output = Output::points;
+  return model;
 }
 
 }  // namespace gencli::models

@@ -5,15 +5,16 @@
 namespace gencli {
 
 torch::Tensor grid_labels(const Model& model, int64_t num, int64_t nrow, int64_t klass) {
-  if (!model.conditional()) {
+  const Capabilities& caps = model.capabilities();
+  if (!caps.conditional()) {
     if (klass >= 0) throw UserError("--class " + std::to_string(klass) + ": this model is not conditional");
     return {};
   }
-  if (klass >= model.num_classes())
+  if (klass >= caps.classes)
     throw UserError("--class " + std::to_string(klass) + ": the model knows classes 0.." +
-                    std::to_string(model.num_classes() - 1));
+                    std::to_string(caps.classes - 1));
   if (klass >= 0) return torch::full({num}, klass, torch::kLong);
-  return torch::arange(num, torch::kLong).div(nrow, "floor").remainder(model.num_classes());
+  return torch::arange(num, torch::kLong).div(nrow, "floor").remainder(caps.classes);
 }
 
 torch::Tensor draw_samples(Model& model, SampleRequest request, int64_t nrow, int64_t klass, uint64_t seed) {

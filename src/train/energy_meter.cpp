@@ -11,6 +11,7 @@
 
 #include "core/errors.h"
 
+
 namespace gencli {
 
 namespace fs = std::filesystem;
@@ -64,21 +65,16 @@ EnergyTotals EnergyTotals::from_json(const nlohmann::json& j) {
   return t;
 }
 
-EnergyTotals read_energy_totals(torch::serialize::InputArchive& archive, const std::string& path, int64_t step) {
-  c10::IValue text;
-  if (!archive.try_read("energy", text) || !text.isString()) {
-    EnergyTotals none;
-    none.unrecorded_steps = step;
-    if (step > 0)
-      spdlog::warn("{} holds no energy report (saved by an older gencli): the report leaves out its {} steps", path,
-                   step);
-    return none;
+EnergyTotals earlier_energy_totals(const nlohmann::json& report, const std::string& path, int64_t step) {
+  if (!report.is_null()) {
+    if (!report.is_object()) throw UserError("checkpoint error: " + path + ": unreadable energy report");
+    return EnergyTotals::from_json(report);
   }
-  try {
-    return EnergyTotals::from_json(nlohmann::json::parse(text.toStringRef()));
-  } catch (const nlohmann::json::exception& e) {
-    throw UserError("checkpoint error: " + path + ": unreadable energy report (" + e.what() + ")");
-  }
+  EnergyTotals none;
+  none.unrecorded_steps = step;
+  if (step > 0)
+    spdlog::warn("{} holds no energy report (saved by an older gencli): the report leaves out its {} steps", path, step);
+  return none;
 }
 
 EnergyMeter::EnergyMeter(const TrainConfig& config, bool gpu, EnergyTotals earlier)

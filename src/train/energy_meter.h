@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "core/config.h"
-#include "core/torch_api.h"
 
 namespace gencli {
 
@@ -26,9 +25,10 @@ struct EnergyTotals {
   static EnergyTotals from_json(const nlohmann::json& j);
 };
 
-// The totals a checkpoint saved at `step` carries. A checkpoint from before the energy report
-// has none: its steps are counted as unrecorded (with a warning) rather than silently dropped.
-EnergyTotals read_energy_totals(torch::serialize::InputArchive& archive, const std::string& path, int64_t step);
+// The totals of the report a checkpoint saved at `step` carries (TrainingState::energy). A
+// checkpoint from before the energy report has none (null): its steps are counted as unrecorded
+// (with a warning) rather than silently dropped.
+EnergyTotals earlier_energy_totals(const nlohmann::json& report, const std::string& path, int64_t step);
 
 class EnergyMeter {
  public:

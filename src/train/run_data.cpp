@@ -7,15 +7,16 @@ namespace gencli {
 namespace {
 
 // The tokenizer and window a text run needs, or a ConfigError saying why the pair does not fit.
-const Tokenizer& text_tokenizer(const Config& config, const Model& model) {
-  if (!model.tokenizer() || model.training_window() <= 0)
+TextInput text_input(const Config& config, const Model& model) {
+  const TextInput input = model.text_input();
+  if (!input.tokenizer || input.window <= 0)
     throw ConfigError("data.type: \"text\" needs a sequence model; model.type " + config.model_type() +
                       " does not read text");
-  return *model.tokenizer();
+  return input;
 }
 
 void check_not_text_model(const Config& config, const Model& model) {
-  if (model.tokenizer())
+  if (model.text_input().tokenizer)
     throw ConfigError("data.type: model.type " + config.model_type() + " reads text, so data.type must be \"text\", got \"" +
                       config.data.type + "\"");
 }
@@ -26,9 +27,10 @@ std::unique_ptr<RunData> load_run_data(const Config& config, const Model& model,
   auto data = std::make_unique<RunData>();
   const uint64_t seed = static_cast<uint64_t>(config.train.seed) + 1;
   if (config.data.type == "text") {
-    const Tokenizer& tokenizer = text_tokenizer(config, model);
-    data->text = load_text_splits(config.data, tokenizer, model.training_window(), device);
-    data->batches = std::make_unique<TextWindows>(data->text.train, config.train.batch_size, model.training_window(), seed);
+    const TextInput input = text_input(config, model);
+    const Tokenizer& tokenizer = *input.tokenizer;
+    data->text = load_text_splits(config.data, tokenizer, input.window, device);
+    data->batches = std::make_unique<TextWindows>(data->text.train, config.train.batch_size, input.window, seed);
     data->description = config.data.path + ": " + std::to_string(data->text.train.size(0)) + " training tokens, " +
                         std::to_string(data->text.val.size(0)) + " for validation (" +
                         (tokenizer.is_bytes() ? "bytes" : std::to_string(tokenizer.size()) + " characters") + ")";
@@ -49,8 +51,8 @@ std::unique_ptr<RunData> load_run_data(const Config& config, const Model& model,
 Batch load_held_out(const Config& config, const Model& model, const torch::Device& device, int64_t limit) {
   Batch held_out;
   if (config.data.type == "text") {
-    const Tokenizer& tokenizer = text_tokenizer(config, model);
-    torch::Tensor val = load_text_splits(config.data, tokenizer, model.training_window(), device).val;
+    const TextInput input = text_input(config, model);
+    torch::Tensor val = load_text_splits(config.data, *input.tokenizer, input.window, device).val;
     if (limit > 0 && limit < val.size(0)) val = val.slice(0, 0, limit);
     held_out.tokens = val.unsqueeze(0);
     return held_out;

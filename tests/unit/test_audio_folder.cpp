@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "core/config.h"
+#include "models/config_loading.h"
 #include "core/errors.h"
 #include "error_message.h"
 #include "data/audio_folder.h"

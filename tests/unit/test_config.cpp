@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/config.h"
+#include "models/config_loading.h"
 #include "core/errors.h"
 
 using namespace gencli;

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "core/config.h"
+#include "models/config_loading.h"
 #include "core/errors.h"
 #include "error_message.h"
 #include "data/image_folder.h"

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/config.h"
+#include "models/config_loading.h"
 #include "core/errors.h"
 #include "data/toy2d.h"
 #include "data/toy2d_scatter.h"

@@ -12,7 +12,7 @@
 #include "io/checkpoint.h"
 #include "io/wav.h"
 #include "models/linreg/linreg_model.h"
-#include "models/load_checkpoint.h"
+#include "train/checkpoint.h"
 #include "train/optimizers.h"
 #include "train/trainer.h"
 

@@ -4,8 +4,21 @@
 
 namespace gencli::classifier {
 
+namespace {
+
+Capabilities classifier_capabilities() {
+  Capabilities c;
+  c.output = Output::nothing;
+  c.validation_loss = true;
+  c.parallel_ops = true;
+  return c;
+}
+
+}  // namespace
+
 ClassifierModel::ClassifierModel(ClassifierConfig config, int64_t num_classes, std::string data_range)
-    : config_(std::move(config)), num_classes_(num_classes), data_range_(std::move(data_range)) {
+    : Model(classifier_capabilities()),
+      config_(std::move(config)), num_classes_(num_classes), data_range_(std::move(data_range)) {
   net = register_module("net", ClassifierNetwork(config_, num_classes_));
 }
 
@@ -58,9 +71,9 @@ SplitScore ClassifierModel::score(const torch::Tensor& images, const torch::Tens
   return s;
 }
 
-double ClassifierModel::validation_loss(EvalContext& ctx) {
-  last_validation_ = score(ctx.test_split.images, ctx.test_split.labels);
-  return last_validation_.loss;
+Validation ClassifierModel::validate(EvalContext& ctx) {
+  const SplitScore s = score(ctx.test_split.images, ctx.test_split.labels);
+  return {s.loss, {{"val_accuracy", s.accuracy}}};
 }
 
 nlohmann::json ClassifierModel::evaluate(EvalContext& ctx) {

@@ -21,12 +21,8 @@ class ClassifierModel : public Model {
   std::vector<OptimizedPart> optimized_parts() override;
   StepMetrics train_step(StepContext& ctx) override;
   nlohmann::json evaluate(EvalContext& ctx) override;
-  bool prefers_parallel_ops() const override { return true; }
-  bool generates_images() const override { return false; }
-  int64_t num_classes() const override { return num_classes_; }
-  bool has_validation_loss() const override { return true; }
-  double validation_loss(EvalContext& ctx) override;
-  StepMetrics validation_details() const override { return {{"val_accuracy", last_validation_.accuracy}}; }
+  Validation validate(EvalContext& ctx) override;
+  int64_t num_classes() const { return num_classes_; }
 
   // Scores images (N, C, H, W) in the data range against their labels, in batches, without gradients.
   SplitScore score(const torch::Tensor& images, const torch::Tensor& labels);
@@ -41,7 +37,6 @@ class ClassifierModel : public Model {
   ClassifierConfig config_;
   int64_t num_classes_;
   std::string data_range_;
-  SplitScore last_validation_;
 };
 
 }  // namespace gencli::classifier

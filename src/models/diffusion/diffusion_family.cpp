@@ -2,17 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/config.h"
-#include "core/errors.h"
 #include "models/diffusion/diffusion_model.h"
 #include "models/diffusion/noise_schedule.h"
+#include "models/family_definition.h"
 
 namespace gencli::models {
 
 namespace {
 
-nlohmann::json resolve(const nlohmann::json& model) {
-  auto c = config::read_section<diffusion::DiffusionConfig>(model, "model");
+using diffusion::DiffusionConfig;
+
+void check(const DiffusionConfig& c) {
   if (c.arch == "unet") {
     const int64_t factor = int64_t{1} << (c.channel_mult.size() - 1);
     if (c.image_size % factor != 0)
@@ -33,11 +33,9 @@ nlohmann::json resolve(const nlohmann::json& model) {
                       " needs model.conditional true (guidance mixes conditional and unconditional predictions)");
   if (c.beta_end <= c.beta_start)
     throw ConfigError("model.beta_end: must exceed model.beta_start (" + std::to_string(c.beta_start) + ")");
-  return config::write_section(c);
 }
 
-std::shared_ptr<Model> create(const Config& config) {
-  auto c = config::read_section<diffusion::DiffusionConfig>(config.model, "model");
+void advise(const DiffusionConfig& c, const Config& config) {
   // Sampling starts from N(0, I), so the last step must leave almost no signal (Ho et al. 2020,
   // section 4: L_T ~ 0). With fewer steps the betas must grow, e.g. by 1000 / T.
   const diffusion::NoiseSchedule schedule = c.schedule == "cosine"
@@ -48,21 +46,25 @@ std::shared_ptr<Model> create(const Config& config) {
     spdlog::warn("model.timesteps {} with betas {:g}..{:g} leaves alpha_bar_T = {:.3f}: x_T still holds the image, "
                  "yet sampling starts from pure noise; raise model.beta_end (e.g. scale both betas by 1000 / T)",
                  c.timesteps, c.beta_start, c.beta_end, last);
-  if (config.data.range != "tanh")
-    throw ConfigError("data.range: diffusion models data in [-1, 1], so data.range must be \"tanh\", got \"" +
-                      config.data.range + "\"");
   if (config.train.ema_decay == 0)
     spdlog::warn("train.ema_decay is 0: diffusion samples are usually much better from an EMA of the weights "
                  "(e.g. 0.999)");
-  return std::make_shared<diffusion::DiffusionModel>(c, config.data.num_classes);
 }
 
 }  // namespace
 
 Family diffusion_family() {
-  return {"diffusion",
-          "denoising diffusion: U-Net or MLP, linear/cosine schedule, epsilon/v, DDPM/DDIM, guidance, inpainting",
-          resolve, create};
+  FamilyDefinition<DiffusionConfig> d;
+  d.type = "diffusion";
+  d.description = "denoising diffusion: U-Net or MLP, linear/cosine schedule, epsilon/v, DDPM/DDIM, guidance, inpainting";
+  d.data.range = "tanh";
+  d.data.range_why = "diffusion models data in [-1, 1]";
+  d.check = check;
+  d.build = [](const DiffusionConfig& c, const Config& config) {
+    return std::make_shared<diffusion::DiffusionModel>(c, config.data.num_classes);
+  };
+  d.advise = advise;
+  return define_family(d);
 }
 
 }  // namespace gencli::models

@@ -15,8 +15,24 @@ NoiseSchedule make_schedule(const DiffusionConfig& c) {
 
 }  // namespace
 
+namespace {
+
+Capabilities diffusion_capabilities(const DiffusionConfig& config, int64_t num_classes) {
+  Capabilities c;
+  c.classes = config.conditional ? num_classes : 0;
+  c.reads.iterative_sampler = true;
+  c.sampling_step = "denoising step";
+  c.modes = {{"inpaint", "masked / completed / original rows for test images (--mask, --resample, --sampler, --steps)",
+              true}};
+  c.parallel_ops = config.arch == "unet";
+  return c;
+}
+
+}  // namespace
+
 DiffusionModel::DiffusionModel(DiffusionConfig config, int64_t num_classes)
-    : config_(std::move(config)), num_classes_(num_classes), schedule_(make_schedule(config_)) {
+    : Model(diffusion_capabilities(config, num_classes)),
+      config_(std::move(config)), num_classes_(num_classes), schedule_(make_schedule(config_)) {
   denoiser = register_module("denoiser", Denoiser(config_, num_classes_));
 }
 

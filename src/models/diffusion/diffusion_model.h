@@ -26,13 +26,7 @@ class DiffusionModel : public Model {
   std::vector<OptimizedPart> optimized_parts() override;
   StepMetrics train_step(StepContext& ctx) override;
   torch::nn::Module* ema_target() override { return denoiser.ptr().get(); }
-  bool conditional() const override { return config_.conditional; }
-  int64_t num_classes() const override { return num_classes_; }
   torch::Tensor sample(const SampleRequest& request) override;
-  bool uses_sampler_settings() const override { return true; }
-  std::string sampling_step_name() const override { return "denoising step"; }
-  bool prefers_parallel_ops() const override { return config_.arch == "unet"; }
-  std::vector<SampleMode> sample_modes() const override;
   ModeResult sample_mode(const ModeRequest& request) override;
   nlohmann::json evaluate(EvalContext& ctx) override;
 

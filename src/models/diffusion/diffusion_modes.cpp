@@ -7,11 +7,6 @@
 
 namespace gencli::diffusion {
 
-std::vector<SampleMode> DiffusionModel::sample_modes() const {
-  return {{"inpaint", "masked / completed / original rows for test images (--mask, --resample, --sampler, --steps)",
-           true}};
-}
-
 ModeResult DiffusionModel::sample_mode(const ModeRequest& r) {
   if (r.mode != "inpaint") throw UserError("--mode " + r.mode + ": unknown for diffusion (known: prior, inpaint)");
   if (config_.arch != "unet") throw UserError("--mode inpaint: needs an image model (model.arch \"unet\")");

@@ -15,8 +15,18 @@ double mean_of(const torch::Tensor& t) { return t.mean().item<double>(); }
 
 }  // namespace
 
+namespace {
+
+Capabilities gan_capabilities(const GanConfig& config, int64_t num_classes) {
+  Capabilities c;
+  c.classes = config.conditional ? num_classes : 0;
+  return c;
+}
+
+}  // namespace
+
 GanModel::GanModel(GanConfig config, int64_t num_classes)
-    : config_(std::move(config)), num_classes_(num_classes) {
+    : Model(gan_capabilities(config, num_classes)), config_(std::move(config)), num_classes_(num_classes) {
   NetworkOptions options{config_, num_classes};
   generator = register_module("generator", Generator(options));
   discriminator = register_module("discriminator", Discriminator(options));

@@ -12,8 +12,6 @@ class GanModel : public Model {
   std::vector<OptimizedPart> optimized_parts() override;
   StepMetrics train_step(StepContext& ctx) override;
   torch::nn::Module* ema_target() override { return generator.ptr().get(); }
-  bool conditional() const override { return config_.conditional; }
-  int64_t num_classes() const override { return num_classes_; }
   torch::Tensor sample(const SampleRequest& request) override;
   nlohmann::json evaluate(EvalContext& ctx) override;
 

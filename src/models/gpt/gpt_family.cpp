@@ -1,11 +1,8 @@
 #include "models/gpt/gpt_family.h"
 
-#include <spdlog/spdlog.h>
-
-#include "core/config.h"
-#include "core/errors.h"
 #include "data/text_corpus.h"
 #include "io/checkpoint.h"
+#include "models/family_definition.h"
 #include "models/gpt/gpt_model.h"
 
 namespace gencli::models {
@@ -13,10 +10,6 @@ namespace gencli::models {
 namespace {
 
 using gpt::GptConfig;
-
-nlohmann::json resolve(const nlohmann::json& model) {
-  return config::write_section(config::read_section<GptConfig>(model, "model"));
-}
 
 // The keys that fix the shape of the weights: a run on top of init.from takes them from there.
 const char* const kArchitectureKeys[] = {"tokenizer", "vocabulary", "n_layer", "n_head", "n_embd", "block_size", "bias"};
@@ -39,18 +32,19 @@ void complete(Config& config) {
   }
 }
 
-std::shared_ptr<Model> create(const Config& config) {
-  auto c = config::read_section<GptConfig>(config.model, "model");
-  if (c.lora_rank > 0 && config.init.from.empty())
-    throw ConfigError("model.lora_rank: adapters need a base model; set init.from to a GPT checkpoint");
-  return std::make_shared<gpt::GptModel>(c);
-}
-
 }  // namespace
 
 Family gpt_family() {
-  return {"gpt", "text: a small GPT (pre-LN Transformer), KV-cached generation, naive/chunked/sdpa attention, LoRA",
-          resolve, create, complete};
+  FamilyDefinition<GptConfig> d;
+  d.type = "gpt";
+  d.description = "text: a small GPT (pre-LN Transformer), KV-cached generation, naive/chunked/sdpa attention, LoRA";
+  d.check_config = [](const GptConfig& c, const Config& config) {
+    if (c.lora_rank > 0 && config.init.from.empty())
+      throw ConfigError("model.lora_rank: adapters need a base model; set init.from to a GPT checkpoint");
+  };
+  d.build = [](const GptConfig& c, const Config&) { return std::make_shared<gpt::GptModel>(c); };
+  d.complete_config = complete;
+  return define_family(d);
 }
 
 }  // namespace gencli::models

@@ -16,7 +16,22 @@ Tokenizer make_tokenizer(const GptConfig& config) {
   return Tokenizer::chars(config.vocabulary);
 }
 
-GptModel::GptModel(GptConfig config) : config_(std::move(config)), tokenizer_(make_tokenizer(config_)) {
+namespace {
+
+Capabilities gpt_capabilities(const GptConfig& config) {
+  Capabilities c;
+  c.output = Output::text;
+  c.reads.temperature = true;
+  c.reads.cache = true;
+  c.validation_loss = true;
+  c.adapters_only = config.lora_rank > 0;
+  return c;
+}
+
+}  // namespace
+
+GptModel::GptModel(GptConfig config)
+    : Model(gpt_capabilities(config)), config_(std::move(config)), tokenizer_(make_tokenizer(config_)) {
   if (config_.n_embd % config_.n_head != 0)
     throw ConfigError("model.n_embd: " + std::to_string(config_.n_embd) + " is not divisible by model.n_head " +
                       std::to_string(config_.n_head));
@@ -82,7 +97,7 @@ double GptModel::validation_nats(const torch::Tensor& tokens, int64_t batch) {
   return sum / static_cast<double>(count);
 }
 
-double GptModel::validation_loss(EvalContext& ctx) { return validation_nats(ctx.test_split.tokens); }
+Validation GptModel::validate(EvalContext& ctx) { return {validation_nats(ctx.test_split.tokens), {}}; }
 
 nlohmann::json GptModel::evaluate(EvalContext& ctx) {
   if (!ctx.test_split.tokens.defined()) throw UserError("gpt eval needs the validation text (data.path)");

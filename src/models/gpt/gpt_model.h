@@ -18,14 +18,9 @@ class GptModel : public Model {
   std::vector<OptimizedPart> optimized_parts() override;
   StepMetrics train_step(StepContext& ctx) override;
   nlohmann::json evaluate(EvalContext& ctx) override;
-  bool generates_images() const override { return false; }
-  const Tokenizer* tokenizer() const override { return &tokenizer_; }
-  int64_t training_window() const override { return config_.block_size + 1; }
-  bool generates_text() const override { return true; }
+  TextInput text_input() const override { return {&tokenizer_, config_.block_size + 1}; }
   std::string sample_text(const TextRequest& request) override;
-  bool has_validation_loss() const override { return true; }
-  bool saves_adapters_only() const override { return config_.lora_rank > 0; }
-  double validation_loss(EvalContext& ctx) override;
+  Validation validate(EvalContext& ctx) override;
 
   // Mean cross-entropy in nats per predicted token of windows (B, T + 1): tokens 1..T from
   // the ones before them.

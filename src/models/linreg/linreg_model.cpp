@@ -21,7 +21,18 @@ double scalar(const torch::Tensor& t) { return t.detach().item<double>(); }
 
 }  // namespace
 
-LinregModel::LinregModel(LinregConfig config) : config_(std::move(config)) {
+namespace {
+
+Capabilities linreg_capabilities() {
+  Capabilities c;
+  c.output = Output::nothing;
+  c.needs_data = false;
+  return c;
+}
+
+}  // namespace
+
+LinregModel::LinregModel(LinregConfig config) : Model(linreg_capabilities()), config_(std::move(config)) {
   line = register_module("line", torch::nn::Linear(1, 1));
   torch::NoGradGuard no_grad;
   line->weight.fill_(config_.init_weight);

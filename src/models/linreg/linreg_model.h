@@ -32,8 +32,6 @@ class LinregModel : public Model {
   StepMetrics train_step(StepContext& ctx) override;
   nlohmann::json evaluate(EvalContext& ctx) override;
   void on_train_end(bool explain) override;
-  bool needs_data() const override { return false; }
-  bool generates_images() const override { return false; }
 
   torch::nn::Linear line{nullptr};
 

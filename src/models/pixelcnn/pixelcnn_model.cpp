@@ -14,8 +14,24 @@ bool is_bernoulli(const PixelCnnConfig& c) { return c.likelihood == "bernoulli";
 
 }  // namespace
 
+namespace {
+
+Capabilities pixelcnn_capabilities(const PixelCnnConfig& config, int64_t num_classes) {
+  Capabilities c;
+  c.classes = config.conditional ? num_classes : 0;
+  c.reads.temperature = true;
+  c.sampling_step = "pixel";
+  c.modes = {{"complete", "given / completed / original rows: the top --given-rows of test images kept, the rest drawn",
+              true}};
+  c.parallel_ops = true;
+  return c;
+}
+
+}  // namespace
+
 PixelCnnModel::PixelCnnModel(PixelCnnConfig config, int64_t num_classes)
-    : config_(std::move(config)), num_classes_(num_classes) {
+    : Model(pixelcnn_capabilities(config, num_classes)),
+      config_(std::move(config)), num_classes_(num_classes) {
   network = register_module("network", make_pixel_network(config_, num_classes_));
 }
 

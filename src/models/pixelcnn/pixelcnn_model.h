@@ -18,15 +18,9 @@ class PixelCnnModel : public Model {
 
   std::vector<OptimizedPart> optimized_parts() override;
   StepMetrics train_step(StepContext& ctx) override;
-  bool conditional() const override { return config_.conditional; }
-  int64_t num_classes() const override { return num_classes_; }
   torch::Tensor sample(const SampleRequest& request) override;
-  std::vector<SampleMode> sample_modes() const override;
   ModeResult sample_mode(const ModeRequest& request) override;
   nlohmann::json evaluate(EvalContext& ctx) override;
-  bool prefers_parallel_ops() const override { return true; }
-  bool uses_temperature() const override { return true; }
-  std::string sampling_step_name() const override { return "pixel"; }
 
   // What the likelihood is over, from images in [0, 1]: binary pixels (dynamically binarized,
   // from `generator` when given) or int64 levels.

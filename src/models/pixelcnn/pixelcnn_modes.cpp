@@ -5,11 +5,6 @@
 
 namespace gencli::pixelcnn {
 
-std::vector<SampleMode> PixelCnnModel::sample_modes() const {
-  return {{"complete", "given / completed / original rows: the top --given-rows of test images kept, the rest drawn",
-           true}};
-}
-
 ModeResult PixelCnnModel::sample_mode(const ModeRequest& r) {
   if (r.mode != "complete") throw UserError("--mode " + r.mode + ": unknown for pixelcnn (known: prior, complete)");
   if (r.given_rows < 0 || r.given_rows >= config_.image_size)

@@ -7,7 +7,22 @@
 
 namespace gencli::vae {
 
-VaeModel::VaeModel(VaeConfig config, int64_t num_classes) : config_(std::move(config)), num_classes_(num_classes) {
+namespace {
+
+Capabilities vae_capabilities(const VaeConfig& config, int64_t num_classes) {
+  Capabilities c;
+  c.classes = config.conditional ? num_classes : 0;
+  c.modes = {{"reconstruct", "test images (odd rows) above their reconstructions (even rows)", true},
+             {"interpolate", "rows walking the latent space between two test images (--pairs, --steps)", true},
+             {"restore", "corrupted / restored / original rows, with PSNR (--corrupt)", true},
+             {"manifold", "decoded grid over the latent plane of a 2-D latent (--steps per axis)", false}};
+  return c;
+}
+
+}  // namespace
+
+VaeModel::VaeModel(VaeConfig config, int64_t num_classes)
+    : Model(vae_capabilities(config, num_classes)), config_(std::move(config)), num_classes_(num_classes) {
   encoder = register_module("encoder", Encoder(config_, num_classes_));
   decoder = register_module("decoder", Decoder(config_, num_classes_));
   // Registered even when unused so every VAE checkpoint has the same layout.

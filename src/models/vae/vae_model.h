@@ -18,10 +18,7 @@ class VaeModel : public Model {
 
   std::vector<OptimizedPart> optimized_parts() override;
   StepMetrics train_step(StepContext& ctx) override;
-  bool conditional() const override { return config_.conditional; }
-  int64_t num_classes() const override { return num_classes_; }
   torch::Tensor sample(const SampleRequest& request) override;
-  std::vector<SampleMode> sample_modes() const override;
   ModeResult sample_mode(const ModeRequest& request) override;
   nlohmann::json evaluate(EvalContext& ctx) override;
 

@@ -19,13 +19,6 @@ torch::Tensor labels_of(const Batch& b, bool conditional) { return conditional ?
 
 }  // namespace
 
-std::vector<SampleMode> VaeModel::sample_modes() const {
-  return {{"reconstruct", "test images (odd rows) above their reconstructions (even rows)", true},
-          {"interpolate", "rows walking the latent space between two test images (--pairs, --steps)", true},
-          {"restore", "corrupted / restored / original rows, with PSNR (--corrupt)", true},
-          {"manifold", "decoded grid over the latent plane of a 2-D latent (--steps per axis)", false}};
-}
-
 torch::Tensor VaeModel::reconstruct(const torch::Tensor& x, const torch::Tensor& labels) {
   return mean_image(decode(encode(x, labels).mu, labels));
 }

@@ -8,8 +8,24 @@
 
 namespace gencli::wavenet {
 
+namespace {
+
+Capabilities wavenet_capabilities(const WaveNetConfig& config, int64_t num_classes, int64_t sample_rate) {
+  Capabilities c;
+  c.output = Output::audio;
+  c.audio_sample_rate = sample_rate;
+  c.classes = config.conditional ? num_classes : 0;
+  c.reads.temperature = true;
+  c.reads.cache = true;
+  c.sampling_step = "audio sample";
+  return c;
+}
+
+}  // namespace
+
 WaveNetModel::WaveNetModel(WaveNetConfig config, int64_t num_classes, int64_t sample_rate)
-    : config_(std::move(config)), num_classes_(num_classes), sample_rate_(sample_rate) {
+    : Model(wavenet_capabilities(config, num_classes, sample_rate)),
+      config_(std::move(config)), num_classes_(num_classes), sample_rate_(sample_rate) {
   network = register_module("network", WaveNet(config_, num_classes_));
 }
 

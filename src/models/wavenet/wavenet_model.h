@@ -14,15 +14,9 @@ class WaveNetModel : public Model {
 
   std::vector<OptimizedPart> optimized_parts() override;
   StepMetrics train_step(StepContext& ctx) override;
-  bool conditional() const override { return config_.conditional; }
-  int64_t num_classes() const override { return num_classes_; }
   // Waveforms (num, 1, 1, length) in [-1, 1]; request.length samples (default one second).
   torch::Tensor sample(const SampleRequest& request) override;
   nlohmann::json evaluate(EvalContext& ctx) override;
-  bool generates_images() const override { return false; }
-  bool uses_temperature() const override { return true; }
-  std::string sampling_step_name() const override { return "audio sample"; }
-  int64_t audio_sample_rate() const override { return sample_rate_; }
 
   // Clips (B, 1, 1, L) in [-1, 1] as mu-law codes (B, L).
   torch::Tensor encode(const torch::Tensor& clips) const;

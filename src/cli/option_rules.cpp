@@ -1,0 +1,89 @@
+#include "cli/option_rules.h"
+
+#include "core/errors.h"
+
+namespace gencli::cli {
+
+namespace {
+
+using Flags = SamplingFlags;
+
+// One row: whether the user set the option, whether the family reads it, and the error.
+struct Rule {
+  bool (*set)(const Flags&);
+  bool (*applies)(const Capabilities&);
+  std::string (*refusal)(const Flags&, const std::string& model_type);
+};
+
+bool text(const Capabilities& c) { return c.output == Output::text; }
+bool audio(const Capabilities& c) { return c.output == Output::audio; }
+bool not_text(const Capabilities& c) { return !text(c); }
+bool not_audio(const Capabilities& c) { return !audio(c); }
+bool iterative_sampler(const Capabilities& c) { return c.reads.iterative_sampler; }
+bool temperature(const Capabilities& c) { return c.reads.temperature; }
+bool cache(const Capabilities& c) { return c.reads.cache; }
+
+bool ends_in_png(const std::string& path) { return path.size() >= 4 && path.substr(path.size() - 4) == ".png"; }
+
+const Rule kSampleRules[] = {
+    {[](const Flags& f) { return !f.prompt.empty() || f.max_new_tokens != 200 || f.top_k != 0 || f.top_p != 1.0; },
+     text,
+     [](const Flags&, const std::string& t) {
+       return "--prompt/--max-new-tokens/--top-k/--top-p: model.type " + t + " does not generate text";
+     }},
+    {[](const Flags& f) { return f.mode != "prior"; }, not_text,
+     [](const Flags& f, const std::string&) { return "--mode " + f.mode + ": text models only continue a --prompt"; }},
+    {[](const Flags& f) { return f.temperature == 0; }, text,
+     [](const Flags&, const std::string& t) {
+       return "--temperature 0 (greedy decoding) is for text models; model.type " + t + " needs T > 0";
+     }},
+    {[](const Flags& f) { return f.sampler != "default" || f.eta != 0 || f.guidance >= 0 || f.resample != 1; },
+     iterative_sampler,
+     [](const Flags&, const std::string& t) {
+       return "--sampler/--eta/--guidance/--resample: model.type " + t + " has no iterative sampler";
+     }},
+    {[](const Flags& f) { return f.temperature != 1.0; }, temperature,
+     [](const Flags&, const std::string& t) {
+       return "--temperature: model.type " + t + " does not draw from categorical outputs";
+     }},
+    {[](const Flags& f) { return f.seconds != 1.0; }, audio,
+     [](const Flags&, const std::string& t) { return "--seconds: model.type " + t + " does not generate audio"; }},
+    {[](const Flags& f) { return f.no_cache; }, cache,
+     [](const Flags&, const std::string& t) { return "--no-cache: model.type " + t + " keeps no generation cache"; }},
+    {[](const Flags& f) { return f.mode != "prior"; }, not_audio,
+     [](const Flags& f, const std::string&) {
+       return "--mode " + f.mode + ": audio models only draw new clips (prior)";
+     }},
+    {[](const Flags& f) { return ends_in_png(f.out); }, not_audio,
+     [](const Flags& f, const std::string& t) {
+       return "--out " + f.out + ": model.type " + t + " generates audio; name a .wav file";
+     }},
+};
+
+// `gencli eval --features` draws samples with the family's default settings unless told.
+const Rule kEvalRules[] = {
+    {[](const Flags& f) { return f.sampler != "default" || f.steps != 0; }, iterative_sampler,
+     [](const Flags&, const std::string& t) { return "--sampler/--steps: model.type " + t + " has no iterative sampler"; }},
+    {[](const Flags& f) { return f.temperature != 1.0; }, temperature,
+     [](const Flags&, const std::string& t) {
+       return "--temperature: model.type " + t + " does not draw from categorical outputs";
+     }},
+};
+
+template <size_t N>
+void check(const Rule (&rules)[N], const Flags& flags, const Capabilities& caps, const std::string& model_type) {
+  for (const Rule& rule : rules)
+    if (rule.set(flags) && !rule.applies(caps)) throw UserError(rule.refusal(flags, model_type));
+}
+
+}  // namespace
+
+void check_sample_options(const SamplingFlags& flags, const Capabilities& caps, const std::string& model_type) {
+  check(kSampleRules, flags, caps, model_type);
+}
+
+void check_eval_options(const SamplingFlags& flags, const Capabilities& caps, const std::string& model_type) {
+  check(kEvalRules, flags, caps, model_type);
+}
+
+}  // namespace gencli::cli

@@ -1,0 +1,34 @@
+#pragma once
+// Which sampling options apply to which families: `gencli sample` and `gencli eval` check the
+// options a user set against the model's Capabilities here, in one table each, so an option a
+// family does not read is a one-line error naming it instead of being silently ignored.
+#include <cstdint>
+#include <string>
+
+#include "models/capabilities.h"
+
+namespace gencli::cli {
+
+// The sampling options of `gencli sample` (eval has a subset), with their defaults.
+struct SamplingFlags {
+  std::string out;              // the output file
+  std::string mode = "prior";
+  std::string sampler = "default";
+  int64_t steps = 0;
+  double eta = 0.0;
+  double guidance = -1.0;
+  int64_t resample = 1;
+  double temperature = 1.0;
+  std::string prompt;
+  int64_t max_new_tokens = 200;
+  int64_t top_k = 0;
+  double top_p = 1.0;
+  double seconds = 1.0;
+  bool no_cache = false;
+};
+
+// Throws UserError for the first option in `flags` the family of `model_type` does not read.
+void check_sample_options(const SamplingFlags& flags, const Capabilities& caps, const std::string& model_type);
+void check_eval_options(const SamplingFlags& flags, const Capabilities& caps, const std::string& model_type);
+
+}  // namespace gencli::cli

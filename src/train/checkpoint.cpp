@@ -1,0 +1,127 @@
+#include "train/checkpoint.h"
+
+#include "core/errors.h"
+#include "io/sha256.h"
+#include "models/config_loading.h"
+#include "models/model_weights.h"
+#include "models/registry.h"
+#include "train/ema.h"
+
+namespace gencli {
+
+namespace key = checkpoint_key;
+
+namespace {
+
+void write_model(torch::serialize::OutputArchive& archive, Model& model) {
+  torch::serialize::OutputArchive weights;
+  save_model_weights(model, weights);
+  archive.write(key::kModel, weights);
+  if (model.ema) {
+    torch::serialize::OutputArchive ema;
+    model.ema->save(ema);
+    archive.write(key::kEma, ema);
+  }
+}
+
+// The model's weights, and its EMA copy when the checkpoint has one (made here if the model
+// has none yet, for inference). A mismatch with the architecture names the path.
+void read_model(torch::serialize::InputArchive& archive, const std::string& path, Model& model, bool make_ema) {
+  torch::serialize::InputArchive weights;
+  archive.read(key::kModel, weights);
+  try {
+    load_model_weights(model, weights);
+  } catch (const UserError& e) {
+    throw UserError("checkpoint error: " + path + ": " + e.what());
+  } catch (const c10::Error& e) {
+    throw UserError("checkpoint error: " + path + ": weights do not match the architecture in its config");
+  }
+  torch::serialize::InputArchive ema;
+  if (!model.ema_target() || !read_section(archive, key::kEma, ema)) return;
+  if (!model.ema) {
+    if (!make_ema) return;
+    model.ema = make_ema_copy(*model.ema_target());
+  }
+  model.ema->load(ema);
+}
+
+// The energy report as JSON, or null for checkpoints saved before it existed.
+nlohmann::json read_energy(torch::serialize::InputArchive& archive, const std::string& path) {
+  c10::IValue text;
+  if (!archive.try_read(key::kEnergy, text) || !text.isString()) return nullptr;
+  try {
+    return nlohmann::json::parse(text.toStringRef());
+  } catch (const nlohmann::json::exception& e) {
+    throw UserError("checkpoint error: " + path + ": unreadable energy report (" + e.what() + ")");
+  }
+}
+
+}  // namespace
+
+void save_training_checkpoint(const std::string& path, const CheckpointHeader& header, const TrainingState& state) {
+  torch::serialize::OutputArchive archive;
+  write_checkpoint_header(archive, header);
+  write_model(archive, *state.model);
+  for (const auto& name : state.optimizers->names()) {
+    torch::serialize::OutputArchive section;
+    state.optimizers->optimizer(name).save(section);
+    archive.write(key::kOptimizerPrefix + name, section);
+  }
+  archive.write(key::kRngCpu, at::detail::getDefaultCPUGenerator().get_state());
+  archive.write(key::kBestValLoss, torch::tensor(state.best_val_loss, torch::kDouble));
+  archive.write(key::kEnergy, c10::IValue(state.energy.dump()));
+  if (state.batches) {
+    torch::serialize::OutputArchive order;
+    state.batches->save(order);
+    archive.write(key::kDataOrder, order);
+  }
+  save_archive_atomically(archive, path);
+}
+
+CheckpointHeader restore_training_checkpoint(const std::string& path, const torch::Device& device,
+                                             TrainingState& state) {
+  OpenedCheckpoint ckpt = open_checkpoint(path, device);
+  read_model(ckpt.archive, path, *state.model, /*make_ema=*/false);
+  for (const auto& name : state.optimizers->names()) {
+    torch::serialize::InputArchive section;
+    ckpt.archive.read(key::kOptimizerPrefix + name, section);
+    state.optimizers->optimizer(name).load(section);
+  }
+  torch::Tensor rng;
+  ckpt.archive.read(key::kRngCpu, rng);
+  at::Generator cpu_rng = at::detail::getDefaultCPUGenerator();  // shares the global generator
+  cpu_rng.set_state(rng);
+  if (state.batches) {
+    torch::serialize::InputArchive order;
+    ckpt.archive.read(key::kDataOrder, order);
+    state.batches->load(order);
+  }
+  torch::Tensor best;
+  if (ckpt.archive.try_read(key::kBestValLoss, best)) state.best_val_loss = best.item<double>();
+  state.energy = read_energy(ckpt.archive, path);
+  return ckpt.header;
+}
+
+void save_model_checkpoint(const std::string& path, const CheckpointHeader& header, Model& model) {
+  torch::serialize::OutputArchive archive;
+  write_checkpoint_header(archive, header);
+  write_model(archive, model);
+  save_archive_atomically(archive, path);
+}
+
+LoadedModel load_model(const std::string& path, const torch::Device& device) {
+  OpenedCheckpoint ckpt = open_checkpoint(path, device);
+  LoadedModel loaded;
+  loaded.header = ckpt.header;
+  loaded.config = config_from_json(ckpt.header.config);
+  loaded.model = models::create_model(loaded.config);
+  if (loaded.model->capabilities().adapters_only) load_init_weights(*loaded.model, loaded.config);
+  read_model(ckpt.archive, path, *loaded.model, /*make_ema=*/true);
+  loaded.model->to(device);
+  if (loaded.model->ema) loaded.model->ema->to(device);
+  loaded.sha256 = sha256_file_hex(path);
+  loaded.energy = read_energy(ckpt.archive, path);
+  return loaded;
+}
+
+}  // namespace gencli

@@ -1,0 +1,198 @@
+#include "train/training_loop.h"
+
+#include <cmath>
+#include <filesystem>
+#include <spdlog/spdlog.h>
+
+#include "core/errors.h"
+#include "core/progress.h"
+#include "io/checkpoint.h"
+#include "models/sample_output.h"
+#include "models/sampling.h"
+#include "train/checkpoint.h"
+#include "train/ema.h"
+#include "train/flop_counter.h"
+#include "train/interrupt.h"
+#include "train/optimizers.h"
+
+namespace gencli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// One line of metrics.jsonl: the step's metrics, then the run's cost so far.
+void write_metrics_line(std::ofstream& out, int64_t step, double seconds, double lr, const StepMetrics& m,
+                        const nlohmann::json& cost) {
+  nlohmann::json j;
+  j["step"] = step;
+  j["time_s"] = std::round(seconds * 1000) / 1000;
+  j["lr"] = lr;
+  for (const auto& [name, value] : m) j[name] = value;
+  for (const auto& item : cost.items()) j[item.key()] = item.value();
+  out << j.dump() << "\n";
+  out.flush();
+}
+
+bool all_finite(const StepMetrics& m, std::string* bad) {
+  for (const auto& [name, value] : m)
+    if (!std::isfinite(value)) {
+      *bad = name + " is " + std::to_string(value);
+      return false;
+    }
+  return true;
+}
+
+}  // namespace
+
+TrainingLoop::TrainingLoop(const Config& config, const std::string& run_dir, Model& model, PartOptimizers& optimizers,
+                           RunInputs& inputs, bool explain)
+    : config_(config),
+      config_json_(config_to_json(config)),
+      out_(run_dir),
+      last_(last_checkpoint_path(run_dir)),
+      model_(model),
+      optimizers_(optimizers),
+      inputs_(inputs),
+      explain_(explain) {}
+
+void TrainingLoop::resume(const torch::Device& device) {
+  TrainingState state = training_state();
+  const CheckpointHeader header = restore_training_checkpoint(last_, device, state);
+  best_val_ = state.best_val_loss;
+  earlier_energy_ = earlier_energy_totals(state.energy, last_, header.step);
+  step_ = first_step_ = last_saved_ = header.step;
+  spdlog::info("resumed from {} at step {}", last_, step_);
+}
+
+void TrainingLoop::run(bool gpu) {
+  energy_ = std::make_unique<EnergyMeter>(config_.train, gpu, earlier_energy_);
+  metrics_.open((fs::path(out_) / "metrics.jsonl").string(), std::ios::app);
+  install_interrupt_handlers();
+  Progress progress(step_, config_.train.steps, config_.train.log_every);
+  started_ = std::chrono::steady_clock::now();
+  StepContext ctx;
+  ctx.batches = inputs_.batches;
+  ctx.optimizers = &optimizers_;
+  ctx.explain = explain_;
+  while (step_ < config_.train.steps) {
+    const double lr = learning_rate_at(config_.optim, step_, config_.train.steps);
+    optimizers_.set_lr(lr);
+    ctx.step = step_;
+    StepMetrics m = take_step(ctx);
+    if (model_.ema) ema_update(*model_.ema, *model_.ema_target(), config_.train.ema_decay);
+    ++step_;
+    progress.update(step_, m, lr);
+    after_step(m, lr);
+    if (interrupt_requested()) {
+      progress.finish();
+      if (last_saved_ != step_) save_checkpoint();
+      throw Interrupted("interrupted at step " + std::to_string(step_) + "; checkpoint saved to " + last_ +
+                        " (continue with --resume)");
+    }
+  }
+  progress.finish();
+  model_.on_train_end(explain_);
+}
+
+TrainingState TrainingLoop::training_state() {
+  TrainingState state;
+  state.model = &model_;
+  state.optimizers = &optimizers_;
+  state.batches = inputs_.batches;
+  state.best_val_loss = best_val_;
+  return state;
+}
+
+StepMetrics TrainingLoop::take_step(StepContext& ctx) {
+  StepMetrics m;
+  if (step_ == first_step_) {
+    FlopCounter counter;
+    m = model_.train_step(ctx);
+    flops_per_step_ = counter.flops();
+  } else {
+    m = model_.train_step(ctx);
+  }
+  energy_->add_steps(1, flops_per_step_);
+  std::string bad;
+  if (!all_finite(m, &bad))
+    throw TrainingDiverged("training diverged at step " + std::to_string(step_ + 1) + ": " + bad +
+                           (last_saved_ >= 0 ? "; the last good checkpoint is " + last_ + " (step " +
+                                                   std::to_string(last_saved_) + ")"
+                                             : "; no checkpoint was written before it"));
+  return m;
+}
+
+void TrainingLoop::after_step(StepMetrics& m, double lr) {
+  const int64_t every = config_.train.eval_every;
+  const bool validate_now = every > 0 && (step_ % every == 0 || step_ == config_.train.steps);
+  const bool improved = validate_now && validate(m);
+  if (step_ % config_.train.log_every == 0 || step_ == config_.train.steps || validate_now)
+    write_metrics_line(metrics_, step_, seconds(), lr, m, energy_->running_totals());
+  if (config_.train.sample_every > 0 && step_ % config_.train.sample_every == 0) save_samples();
+  if (step_ % config_.train.checkpoint_every == 0 || step_ == config_.train.steps || improved) {
+    const std::string path = save_checkpoint();
+    if (improved) publish_best_checkpoint(out_, path);
+  }
+}
+
+bool TrainingLoop::validate(StepMetrics& m) {
+  Validation v;
+  {
+    torch::NoGradGuard no_grad;
+    EvalContext eval;
+    eval.test_split = inputs_.held_out;
+    model_.eval();
+    v = model_.validate(eval);
+    model_.train();
+  }
+  m.emplace_back("val_loss", v.loss);
+  std::string details;
+  for (const auto& [name, value] : v.details) {
+    m.emplace_back(name, value);
+    details += fmt::format(" {} {:.4g}", name, value);
+  }
+  const bool improved = v.loss < best_val_;
+  if (improved) best_val_ = v.loss;
+  spdlog::info("step {} val_loss {:.4g}{}{}", step_, v.loss, details, improved ? " (best so far: best.pt)" : "");
+  return improved;
+}
+
+std::string TrainingLoop::save_checkpoint() {
+  TrainingState state = training_state();
+  state.energy = energy_->report();
+  const std::string path = step_checkpoint_path(out_, step_);
+  save_training_checkpoint(path, {kCheckpointFormatVersion, GENCLI_VERSION, config_.model_type(), step_, config_json_},
+                           state);
+  publish_checkpoint(out_, path, config_.train.keep_checkpoints);
+  last_saved_ = step_;
+  return path;
+}
+
+void TrainingLoop::save_samples() {
+  const Capabilities& caps = model_.capabilities();
+  if (!caps.generates_images()) return;
+  SampleRequest request;
+  request.num = config_.sample.num;
+  request.use_ema = config_.sample.use_ema;
+  request.preview = true;
+  torch::Tensor images =
+      draw_samples(model_, request, config_.sample.nrow, -1, static_cast<uint64_t>(config_.sample.seed));
+  char name[32];
+  std::snprintf(name, sizeof name, "step-%08lld.png", static_cast<long long>(step_));
+  Provenance provenance;
+  provenance.model_type = config_.model_type();
+  provenance.checkpoint_sha256 = "none (drawn during training)";
+  provenance.seed = config_.sample.seed;
+  provenance.step = step_;
+  SampleFiles files;
+  files.out = (fs::path(out_) / "samples" / name).string();
+  write_samples(images, caps.output, config_.data, config_.sample.nrow, caps.audio_sample_rate,
+                files, provenance);
+}
+
+double TrainingLoop::seconds() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
+}  // namespace gencli

@@ -1,0 +1,70 @@
+#pragma once
+// The steps of one session of a run, from the first (or resumed) step to train.steps: the
+// loop itself, and what falls due on the way (validation, metrics, grids, checkpoints).
+// train/trainer.cpp sets a run up and hands it here.
+#include <chrono>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "models/model.h"
+#include "train/energy_meter.h"
+#include "train/part_optimizers.h"
+#include "train/run_data.h"
+
+namespace gencli {
+
+struct TrainingState;
+
+// The training batches, and the held-out split validation scores every train.eval_every steps.
+struct RunInputs {
+  std::unique_ptr<RunData> data;
+  BatchSource* batches = nullptr;  // null when the family brings its own data
+  Batch held_out;
+};
+
+class TrainingLoop {
+ public:
+  TrainingLoop(const Config& config, const std::string& run_dir, Model& model, PartOptimizers& optimizers,
+               RunInputs& inputs, bool explain);
+
+  // Continues from last.pt: weights, EMA, optimizers, RNG, data order, best loss, cost totals.
+  void resume(const torch::Device& device);
+  // Trains up to train.steps. Throws Interrupted after saving on Ctrl-C/SIGTERM and
+  // TrainingDiverged on a NaN/Inf metric (the last good checkpoint stays).
+  void run(bool gpu);
+
+  int64_t step() const { return step_; }
+  int64_t steps_this_session() const { return step_ - first_step_; }
+  double seconds() const;  // since run() started
+  EnergyMeter& energy() { return *energy_; }
+
+ private:
+  TrainingState training_state();
+  StepMetrics take_step(StepContext& ctx);
+  void after_step(StepMetrics& m, double lr);
+  bool validate(StepMetrics& m);
+  std::string save_checkpoint();
+  void save_samples();
+
+  const Config& config_;
+  const nlohmann::json config_json_;
+  const std::string out_, last_;
+  Model& model_;
+  PartOptimizers& optimizers_;
+  RunInputs& inputs_;
+  const bool explain_;
+
+  int64_t step_ = 0, first_step_ = 0;
+  int64_t last_saved_ = -1;                                    // the step of the newest checkpoint
+  double best_val_ = std::numeric_limits<double>::infinity();  // the lowest validation loss so far
+  EnergyTotals earlier_energy_;                                // the sessions before a resume
+  std::unique_ptr<EnergyMeter> energy_;
+  double flops_per_step_ = 0;                                  // counted on this session's first step
+  std::ofstream metrics_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace gencli
