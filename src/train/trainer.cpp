@@ -2,9 +2,7 @@
 
 #include <sys/resource.h>
 
-#include <cmath>
 #include <filesystem>
-#include <limits>
 #include <spdlog/spdlog.h>
 
 #include "core/config.h"
@@ -17,7 +15,6 @@
 #include "models/config_loading.h"
 #include "models/model_weights.h"
 #include "models/registry.h"
-#include "train/checkpoint.h"
 #include "train/ema.h"
 #include "train/part_optimizers.h"
 #include "train/run_data.h"
@@ -104,6 +101,7 @@ void attach_ema(Model& model, const Config& config, const torch::Device& device)
   }
 }
 
+// The training batches (when the family needs data) and the held-out split (train.eval_every).
 RunInputs load_inputs(const Config& config, const Model& model, const torch::Device& device) {
   RunInputs inputs;
   const Capabilities& caps = model.capabilities();
