@@ -233,11 +233,38 @@ IdxArray decode_idx(const std::string& bytes, const std::string& name, const std
   return a;
 }
 
-IdxArray read_idx(const std::string& path) {
+namespace {
+
+// An IDX file of MNIST's kind is either images (rank 3) or labels (rank 1); a file of the
+// other kind would otherwise fail later as "truncated" or "trailing garbage".
+void check_rank(const std::string& bytes, const std::string& path, size_t want) {
+  if (bytes.size() < 4) return;  // decode_idx reports the short file
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (p[0] != 0 || p[1] != 0 || p[2] != kUnsignedByteType || p[3] == 0 || p[3] == want) return;
+  const std::string magic = "magic number " + hex32(load_be32(bytes, 0));
+  if (want == 3 && p[3] == 1) {
+    throw DataError(path + ": expected an image file but it holds labels (" + magic +
+                    ", 1 dim; an image file has 0x00000803, 3 dims N x H x W)");
+  }
+  if (want == 1 && p[3] == 3) {
+    throw DataError(path + ": expected a label file but it holds images (" + magic +
+                    ", 3 dims; a label file has 0x00000801, 1 dim N)");
+  }
+  throw DataError(path + (want == 3 ? ": expected an image file (3 dims N x H x W), got "
+                                    : ": expected a label file (1 dim N), got ") +
+                  std::to_string(p[3]) + " dims (" + magic + ")");
+}
+
+// read_idx, refusing a file whose magic number gives another rank than `want` (0: any).
+IdxArray read_idx_of_rank(const std::string& path, size_t want) {
   std::string bytes = read_file_bytes(path);
-  if (!has_gzip_magic(bytes)) return decode_idx(bytes, path);
+  if (!has_gzip_magic(bytes)) {
+    if (want) check_rank(bytes, path, want);
+    return decode_idx(bytes, path);
+  }
   const Inflated raw = InflateStream(path).run(bytes);
   bytes.clear();
+  if (want) check_rank(raw.bytes, path, want);
   const std::string cut = raw.complete ? "" : " (the gzip stream is cut off)";
   IdxArray a = decode_idx(raw.bytes, path, " after decompression" + cut);
   if (!raw.complete) {
@@ -248,6 +275,10 @@ IdxArray read_idx(const std::string& path) {
   return a;
 }
 
+}  // namespace
+
+IdxArray read_idx(const std::string& path) { return read_idx_of_rank(path, 0); }
+
 void write_idx(const std::string& path, const IdxArray& a) {
   std::string bytes = encode_idx(a);
   if (ends_with(path, ".gz")) bytes = gzip_compress(bytes);
@@ -256,17 +287,9 @@ void write_idx(const std::string& path, const IdxArray& a) {
 
 LabeledImages read_labeled_images(const std::string& images_path, const std::string& labels_path,
                                   int num_classes) {
-  LabeledImages out{read_idx(images_path), read_idx(labels_path)};
+  LabeledImages out{read_idx_of_rank(images_path, 3), read_idx_of_rank(labels_path, 1)};
   const auto& idims = out.images.dims;
   const auto& ldims = out.labels.dims;
-  if (idims.size() != 3) {
-    throw DataError(images_path + ": expected an image file (3 dims N x H x W), got " +
-                    std::to_string(idims.size()) + " dims (" + join_dims(idims) + ")");
-  }
-  if (ldims.size() != 1) {
-    throw DataError(labels_path + ": expected a label file (1 dim N), got " +
-                    std::to_string(ldims.size()) + " dims (" + join_dims(ldims) + ")");
-  }
   if (idims[0] != ldims[0]) {
     throw DataError(labels_path + ": has " + std::to_string(ldims[0]) + " labels but " +
                     images_path + " has " + std::to_string(idims[0]) + " images");

@@ -90,7 +90,9 @@ std::vector<int64_t> Tokenizer::encode(const std::string& text, const std::strin
     if (it == ids_.end()) {
       char code[16];
       std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
-      throw UserError(what + ": the character \"" + encode_utf8(cp) + "\" (" + code +
+      // A control character (a newline, say) is named by its code only, keeping the error one line.
+      const std::string shown = cp < 0x20 || cp == 0x7F ? "" : "\"" + encode_utf8(cp) + "\" ";
+      throw UserError(what + ": the character " + shown + "(" + code +
                       ") is not in the model's vocabulary of " + std::to_string(pieces_.size()) + " characters");
     }
     ids.push_back(it->second);
@@ -99,8 +101,13 @@ std::vector<int64_t> Tokenizer::encode(const std::string& text, const std::strin
 }
 
 std::string Tokenizer::decode_one(int64_t id) const {
+  // An id from a model whose output is wider than this vocabulary would otherwise escape as
+  // std::out_of_range (char) or wrap to another byte (byte).
+  if (id < 0 || id >= size())
+    throw DataError("token id " + std::to_string(id) + " is outside the vocabulary (ids 0.." +
+                    std::to_string(size() - 1) + ")");
   if (byte_level_) return std::string(1, static_cast<char>(id));
-  return pieces_.at(static_cast<size_t>(id));
+  return pieces_[static_cast<size_t>(id)];
 }
 
 std::string Tokenizer::decode(const std::vector<int64_t>& ids) const {

@@ -12,6 +12,7 @@
 
 #include "core/errors.h"
 #include "io/atomic_file.h"
+#include "io/image_decode.h"
 
 namespace gencli::png {
 namespace {
@@ -72,6 +73,59 @@ std::string encode_pixels(const std::string& path, int width, int height, int ch
     throw UserError(path + ": PNG encoding failed");
   }
   return out;
+}
+
+const std::string kJpegStart("\xff\xd8\xff", 3);
+
+// stb_image 2.27 (Debian 12's) writes past a Huffman table when a JPEG's DHT segment
+// declares more than 256 codes. stb starts a DHT wherever it meets the bytes FF C4, so
+// every such place is read here as stb would read it (bytes past the end read as 0) and a
+// table too large for stb is refused before stb sees it.
+void check_jpeg_huffman_tables(const std::string& bytes, const std::string& name) {
+  const auto byte_at = [&](size_t i) -> int { return i < bytes.size() ? uint8_t(bytes[i]) : 0; };
+  for (size_t at = bytes.find("\xff\xc4"); at != std::string::npos;
+       at = bytes.find("\xff\xc4", at + 1)) {
+    size_t p = at + 2;
+    long left = (long(byte_at(p)) << 8 | byte_at(p + 1)) - 2;
+    p += 2;
+    while (left > 0) {
+      const int q = byte_at(p++);
+      if ((q >> 4) > 1 || (q & 15) > 3) break;  // stb rejects the table itself
+      long codes = 0;
+      for (int i = 0; i < 16; ++i) codes += byte_at(p++);
+      if (codes > 256) {
+        throw DataError(name + ": cannot decode image: not a decodable JPEG (the Huffman table at byte " +
+                        std::to_string(at) + " declares " + std::to_string(codes) +
+                        " codes, at most 256 are possible)");
+      }
+      p += size_t(codes);
+      left -= 17 + codes;
+    }
+  }
+}
+
+// Why stb could not decode `bytes`, in words for the file's apparent format. stb's own
+// reason is the last one any of its decoders set (it may be unset, and its PNG probe leaves
+// "bad png sig" behind for every other format), so it is shown only where it fits.
+std::string decode_failure(const std::string& bytes) {
+  const char* reason = stbi_failure_reason();
+  std::string stb = reason != nullptr ? reason : "";
+  for (char& c : stb)  // stb copies a chunk's type, whatever its bytes, into the reason
+    if (c < 0x20 || c > 0x7e) c = '?';
+  const bool png_reason = stb.rfind("bad png sig", 0) == 0;
+  const std::string why = stb.empty() || png_reason ? "" : " (" + stb + ")";
+  if (bytes.compare(0, kSignature.size(), kSignature) == 0) {
+    if (bytes.find("IEND") == std::string::npos)
+      return "not a decodable PNG (truncated: it has no IEND chunk)";
+    return "not a decodable PNG" + why;
+  }
+  if (bytes.compare(0, kJpegStart.size(), kJpegStart) == 0) {
+    // Every JPEG ends with the end-of-image marker FF D9.
+    if (bytes.rfind("\xff\xd9") == std::string::npos)
+      return "truncated JPEG (it has no end-of-image marker)";
+    return "not a decodable JPEG" + why;
+  }
+  return "not a PNG or JPEG file";
 }
 
 }  // namespace
@@ -137,26 +191,53 @@ TextChunks read_text_chunks(const std::string& path) {
   return parse_text_chunks(read_file_bytes(path), path);
 }
 
-Image read_png(const std::string& path, int force_channels) {
+ImageSize probe_image(const std::string& bytes, const std::string& name) {
+  // Only PNG and JPEG reach stb: image folders hold nothing else, and stb's other decoders
+  // need not be trusted with a user's files.
+  const bool is_png = bytes.compare(0, kSignature.size(), kSignature) == 0;
+  const bool is_jpeg = bytes.compare(0, kJpegStart.size(), kJpegStart) == 0;
+  if (!is_png && !is_jpeg) throw DataError(name + ": cannot decode image: not a PNG or JPEG file");
+  if (is_jpeg) check_jpeg_huffman_tables(bytes, name);
+  if (bytes.size() > size_t(INT32_MAX))
+    throw DataError(name + ": image file is too large (over 2 GiB)");
+  ImageSize size;
+  int channels = 0;
+  if (stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), static_cast<int>(bytes.size()),
+                            &size.width, &size.height, &channels) == 0)
+    return {};
+  return size;
+}
+
+Image decode_image(const std::string& bytes, const std::string& name, int force_channels) {
   if (force_channels < 0 || force_channels > 4) {
-    throw UserError(path + ": cannot read image as " + std::to_string(force_channels) +
+    throw UserError(name + ": cannot read image as " + std::to_string(force_channels) +
                     " channels");
   }
-  const std::string bytes = read_file_bytes(path);
-  if (bytes.size() > size_t(INT32_MAX))
-    throw DataError(path + ": image file is too large (over 2 GiB)");
+  if (bytes.empty()) throw DataError(name + ": cannot decode image: the file is empty");
+  const ImageSize size = probe_image(bytes, name);
+  if (static_cast<long long>(size.width) * size.height > kMaxImagePixels) {
+    throw DataError(name + ": cannot decode image: it is " + std::to_string(size.width) + "x" +
+                    std::to_string(size.height) + ", more than " + std::to_string(kMaxImagePixels) +
+                    " pixels (downscale it first)");
+  }
   Image img;
   int file_channels = 0;
   stbi_uc* pixels = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
                                           static_cast<int>(bytes.size()), &img.width, &img.height,
                                           &file_channels, force_channels);
-  if (pixels == nullptr) {
-    throw DataError(path + ": cannot decode image (" + stbi_failure_reason() + ")");
-  }
+  if (pixels == nullptr) throw DataError(name + ": cannot decode image: " + decode_failure(bytes));
   img.channels = force_channels != 0 ? force_channels : file_channels;
   img.pixels.assign(pixels, pixels + size_t(img.width) * size_t(img.height) * size_t(img.channels));
   stbi_image_free(pixels);
   return img;
+}
+
+Image read_png(const std::string& path, int force_channels) {
+  if (force_channels < 0 || force_channels > 4) {
+    throw UserError(path + ": cannot read image as " + std::to_string(force_channels) +
+                    " channels");
+  }
+  return decode_image(read_file_bytes(path), path, force_channels);
 }
 
 }  // namespace gencli::png

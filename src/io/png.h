@@ -25,8 +25,8 @@ struct Image {
   std::vector<uint8_t> pixels;  // row-major, `channels` bytes per pixel
 };
 
-// Decodes any image stb_image understands (PNG, JPEG, ...). force_channels 0 keeps the
-// file's channel count; 1..4 converts. Throws DataError naming path on failure.
+// Decodes a PNG or JPEG file (with stb_image; see io/image_decode.h). force_channels 0 keeps
+// the file's channel count; 1..4 converts. Throws DataError naming path on failure.
 Image read_png(const std::string& path, int force_channels = 0);
 
 // Byte-level helpers (exposed for tests).

@@ -263,6 +263,44 @@ TEST_F(Idx, WrongRanks) {
   EXPECT_CONTAINS(swapped, path("lbl") + ": expected an image file");
 }
 
+// The case: an images file whose header carries the labels' magic number used to
+// fail as "trailing garbage"; the message now says what the file holds.
+TEST_F(Idx, ImagesFileWithTheLabelsMagicSaysItHoldsLabels) {
+  std::string bytes = encode_idx(sample_images(10, 28, 28));
+  bytes[3] = 1;  // 0x00000801
+  put(path("img"), bytes);
+  write_idx(path("lbl"), sample_labels(10, 10));
+  const std::string msg = labeled_error(path("img"), path("lbl"));
+  EXPECT_CONTAINS(msg, path("img") + ": expected an image file but it holds labels");
+  EXPECT_CONTAINS(msg, "magic number 0x00000801");
+  EXPECT_EQ(msg.find("trailing garbage"), std::string::npos) << msg;
+  // Compressed, the same.
+  put(path("img.gz"), gzip_compress(bytes));
+  EXPECT_CONTAINS(labeled_error(path("img.gz"), path("lbl")),
+                  path("img.gz") + ": expected an image file but it holds labels");
+}
+
+TEST_F(Idx, LabelsFileWithTheImagesMagicSaysItHoldsImages) {
+  write_idx(path("img"), sample_images(10, 28, 28));
+  std::string bytes = encode_idx(sample_labels(10, 10));
+  bytes[3] = 3;  // 0x00000803
+  put(path("lbl"), bytes);
+  const std::string msg = labeled_error(path("img"), path("lbl"));
+  EXPECT_CONTAINS(msg, path("lbl") + ": expected a label file but it holds images");
+  EXPECT_CONTAINS(msg, "magic number 0x00000803");
+  EXPECT_EQ(msg.find("truncated"), std::string::npos) << msg;
+}
+
+TEST_F(Idx, OtherRanksNameTheirMagicNumber) {
+  write_idx(path("lbl"), sample_labels(2, 10));
+  write_idx(path("rank2"), IdxArray{{2, 3}, {1, 2, 3, 4, 5, 6}});
+  EXPECT_EQ(labeled_error(path("rank2"), path("lbl")),
+            "data error: " + path("rank2") +
+                ": expected an image file (3 dims N x H x W), got 2 dims (magic number 0x00000802)");
+  // read_idx alone takes any rank.
+  EXPECT_EQ(read_idx(path("rank2")).dims, (std::vector<int64_t>{2, 3}));
+}
+
 TEST_F(Idx, FindSplitFilePrefersRaw) {
   const std::string stem = kTrainImagesStem;
   const std::string base = path(stem);

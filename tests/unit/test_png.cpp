@@ -1,6 +1,7 @@
 // PNG writing/reading: pixels survive a round trip, tEXt chunks land after IHDR and read
 // back in order, broken files are reported with their path.
 #include <gtest/gtest.h>
+#include <stb_image_write.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "io/image_decode.h"
 #include "io/png.h"
 
 namespace gencli::png {
@@ -39,6 +41,16 @@ class Png : public ::testing::Test {
 
   std::string dir_;
 };
+
+template <class F>
+std::string error_message_of(F&& f) {
+  try {
+    f();
+  } catch (const DataError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 std::vector<uint8_t> gradient(int w, int h, int c) {
   std::vector<uint8_t> px(size_t(w) * h * c);
@@ -158,6 +170,92 @@ TEST_F(Png, NotAPngNamesThePath) {
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find(path("missing.png")), std::string::npos) << e.what();
   }
+}
+
+void append_bytes(void* context, void* data, int size) {
+  static_cast<std::string*>(context)->append(static_cast<const char*>(data), size_t(size));
+}
+
+std::string jpeg_bytes(int w, int h) {
+  const auto px = gradient(w, h, 3);
+  std::string out;
+  stbi_write_jpg_to_func(append_bytes, &out, w, h, 3, px.data(), 90);
+  return out;
+}
+
+// The message of the DataError read_png throws for p ("(no error)" if none).
+std::string decode_error(const std::string& p) {
+  try {
+    read_png(p);
+  } catch (const DataError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+#define EXPECT_CONTAINS(haystack, needle) \
+  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << "message: " << (haystack)
+
+TEST_F(Png, JpegDecodesAndATruncatedOneSaysSo) {
+  const std::string jpeg = jpeg_bytes(16, 16);
+  put(path("ok.jpg"), jpeg);
+  const Image img = read_png(path("ok.jpg"));
+  EXPECT_EQ(img.width, 16);
+  EXPECT_EQ(img.channels, 3);
+  // Cut in its middle, stb's reason was the stale "bad png sig" of its PNG probe.
+  put(path("cut.jpg"), jpeg.substr(0, jpeg.size() / 2));
+  const std::string msg = decode_error(path("cut.jpg"));
+  EXPECT_CONTAINS(msg, path("cut.jpg") + ": cannot decode image: truncated JPEG");
+  EXPECT_EQ(msg.find("png sig"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+}
+
+TEST_F(Png, OnlyPngAndJpegAreDecoded) {
+  put(path("fake.png"), "this is not an image");
+  EXPECT_EQ(decode_error(path("fake.png")),
+            "data error: " + path("fake.png") + ": cannot decode image: not a PNG or JPEG file");
+  put(path("empty.png"), "");
+  EXPECT_CONTAINS(decode_error(path("empty.png")), "the file is empty");
+  // A BMP stb could read is refused too: image folders hold PNG and JPEG files only.
+  put(path("x.bmp"), std::string("BM") + std::string(60, '\0'));
+  EXPECT_CONTAINS(decode_error(path("x.bmp")), "not a PNG or JPEG file");
+  const auto px = gradient(30, 30, 3);
+  write_png(path("cut.png"), 30, 30, 3, px.data());
+  const std::string bytes = slurp(path("cut.png"));
+  put(path("cut.png"), bytes.substr(0, bytes.size() / 2));
+  EXPECT_CONTAINS(decode_error(path("cut.png")),
+                  path("cut.png") + ": cannot decode image: not a decodable PNG (truncated");
+}
+
+// Found by tests/fuzz/fuzz_image: a few hundred bytes of JPEG claiming 17928 x 38664 pixels
+// kept stb allocating and decoding for minutes.
+TEST_F(Png, AnImageClaimingTooManyPixelsIsRefusedUndecoded) {
+  std::string jpeg = jpeg_bytes(8, 8);
+  const size_t sof = jpeg.find("\xff\xc0");
+  ASSERT_NE(sof, std::string::npos);
+  jpeg[sof + 5] = char(0x97);  // height 38664
+  jpeg[sof + 6] = char(0x08);
+  jpeg[sof + 7] = char(0x46);  // width 17928
+  jpeg[sof + 8] = char(0x08);
+  put(path("huge.jpg"), jpeg);
+  EXPECT_CONTAINS(decode_error(path("huge.jpg")),
+                  path("huge.jpg") + ": cannot decode image: it is 17928x38664, more than 67108864 pixels");
+  const ImageSize size = probe_image(jpeg, "huge.jpg");
+  EXPECT_EQ(size.width, 17928);
+  EXPECT_EQ(size.height, 38664);
+}
+
+// Found by tests/fuzz/fuzz_image: Debian's stb 2.27 writes past its Huffman table when a
+// DHT segment declares more than 256 codes.
+TEST_F(Png, AJpegHuffmanTableOfMoreThan256CodesIsRefused) {
+  std::string jpeg = jpeg_bytes(8, 8);
+  const size_t dht = jpeg.find("\xff\xc4");
+  ASSERT_NE(dht, std::string::npos);
+  jpeg[dht + 5 + 14] = char(200);  // the counts of 15- and 16-bit codes
+  jpeg[dht + 5 + 15] = char(200);
+  const std::string msg = error_message_of([&] { decode_image(jpeg, "bad.jpg"); });
+  EXPECT_CONTAINS(msg, "bad.jpg: cannot decode image: not a decodable JPEG (the Huffman table at byte " +
+                           std::to_string(dht));
 }
 
 TEST_F(Png, TruncatedFileHasNoIend) {
