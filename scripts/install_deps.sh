@@ -9,6 +9,7 @@ packages=(
   libopenblas0-pthread                         # without it LibTorch uses the reference BLAS, ~13x slower
   libcli11-dev libspdlog-dev nlohmann-json3-dev libstb-dev zlib1g-dev
   libgtest-dev python3                         # the test suite (python3 reads JSON in the e2e tests)
+  clang libclang-rt-14-dev                     # sanitizer and libFuzzer builds (scripts/sanitize.sh, fuzz.sh)
   ca-certificates curl                         # data prepare mnist tries the real MNIST first
 )
 packages+=("$@")  # callers may add more (bench.sh adds python3-torch, make_speech_data.sh espeak-ng and sox)
