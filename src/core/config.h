@@ -41,7 +41,7 @@ struct DataConfig {
     using namespace config;
     v.field("type", type, one_of({"idx", "image_folder", "audio_folder", "toy2d", "text", "none"}));
     v.field("root", root);
-    v.field("num_classes", num_classes, at_least(1));
+    v.field("num_classes", num_classes, int_range(1, 1000000));
     v.field("limit", limit, at_least(0));
     v.field("range", range, one_of({"tanh", "unit"}));
     v.field("placement", placement, one_of({"auto", "cpu"}));
@@ -87,8 +87,8 @@ struct TrainConfig {
     v.field("keep_checkpoints", keep_checkpoints, at_least(1));
     v.field("seed", seed, at_least(0));
     v.field("device", device);
-    v.field("threads", threads, at_least(0));
-    v.field("intra_op_threads", intra_op_threads, at_least(0));
+    v.field("threads", threads, int_range(0, 4096));
+    v.field("intra_op_threads", intra_op_threads, int_range(0, 4096));
     v.field("ema_decay", ema_decay, open_unit());
     v.field("eval_every", eval_every, at_least(0));
     v.field("cpu_watts_per_core", cpu_watts_per_core, non_negative());
@@ -142,8 +142,8 @@ struct SampleConfig {
   template <class V>
   void visit(V& v) {
     using namespace config;
-    v.field("num", num, at_least(1));
-    v.field("nrow", nrow, at_least(1));
+    v.field("num", num, int_range(1, 100000));    // the bounds of `gencli sample --num` and --nrow
+    v.field("nrow", nrow, int_range(1, 10000));
     v.field("seed", seed, at_least(0));
     v.field("use_ema", use_ema);
   }
@@ -183,7 +183,14 @@ using ModelSectionResolver = std::function<nlohmann::json(const nlohmann::json& 
 Config parse_config(const nlohmann::json& j, const ModelSectionResolver& resolve_model);
 nlohmann::json config_to_json(const Config& c);
 
+// JSON as configs are read: comments allowed; nesting deeper than kMaxConfigNesting, a key given
+// twice in one object and a number beyond a double are ConfigErrors naming `source` (a file,
+// a --set) and the key path.
+inline constexpr int kMaxConfigNesting = 64;
+nlohmann::json parse_config_text(const std::string& text, const std::string& source);
+
 // Reads a JSON file, applies `--set key.path=value` overrides, validates (see parse_config).
+// An error in a key a --set wrote names that --set instead of the file.
 Config read_config_file(const std::string& path, const std::vector<std::string>& overrides,
                         const ModelSectionResolver& resolve_model);
 

@@ -25,10 +25,17 @@ Constraint<double> non_negative();
 Constraint<double> in_range(double lo, double hi);      // lo <= x <= hi
 Constraint<double> open_unit();                          // 0 <= x < 1
 Constraint<int64_t> at_least(int64_t lo);
+Constraint<int64_t> int_range(int64_t lo, int64_t hi);  // lo <= x <= hi (fields later narrowed to int)
 Constraint<std::string> one_of(std::vector<std::string> choices);
 Constraint<std::vector<double>> length(size_t n);
 // A list of integers >= 1 with at least `min_size` entries (layer widths, channel multipliers).
 Constraint<std::vector<int64_t>> positive_integers(size_t min_size = 1);
+
+// A user's value as error messages show it: JSON, cut to about 80 characters ("…" and the
+// whole size after), so a 2 MB string or a long list stays a one-line error.
+std::string echo(const nlohmann::json& value);
+// The same cut for raw text (a --set assignment).
+std::string echo_text(const std::string& text);
 
 std::string type_name(const double*);
 std::string type_name(const int64_t*);
@@ -95,7 +102,7 @@ class Writer {
 template <class S>
 S read_section(const nlohmann::json& j, const std::string& path) {
   if (!j.is_null() && !j.is_object())
-    throw ConfigError(path + ": expected an object, got " + j.dump());
+    throw ConfigError(path + ": expected an object, got " + echo(j));
   static const nlohmann::json empty = nlohmann::json::object();
   S section;
   Reader reader(j.is_null() ? empty : j, path);

@@ -1,6 +1,7 @@
 #include "data/text_corpus.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -9,6 +10,12 @@
 namespace gencli {
 
 std::string read_text_file(const std::string& path) {
+  // A directory opens as an empty stream and a FIFO would block: say what the path is instead.
+  std::error_code ec;
+  const auto type = std::filesystem::status(path, ec).type();
+  if (type == std::filesystem::file_type::directory) throw DataError(path + ": is a directory, not a text file (data.path)");
+  if (!ec && type != std::filesystem::file_type::regular && type != std::filesystem::file_type::not_found)
+    throw DataError(path + ": is not a regular file (a FIFO, socket or device), not a text file (data.path)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path + ": cannot read the text file (data.path)");
   std::ostringstream bytes;
