@@ -71,7 +71,7 @@ void check_options(const EvalOptions& o) {
 void run_eval(const EvalOptions& o) {
   check_options(o);
   set_cpu_threads(0);
-  const torch::Device device = resolve_device(o.device);
+  const torch::Device device = resolve_device(o.device, "--device");
   // The feature network first, so a wrong --features fails before minutes of other work.
   std::unique_ptr<eval::FeatureNetwork> network;
   if (!o.features.empty()) network = std::make_unique<eval::FeatureNetwork>(o.features, device);
@@ -107,11 +107,11 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--json", o->json, "print the result as JSON");
   cmd->add_option("--num", o->num, "samples to generate (or real images to draw) for sample-based scores")
       ->check(CLI::Range(int64_t{2}, int64_t{1000000}));
-  cmd->add_option("--seed", o->seed, "noise seed")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", o->seed, "noise seed")->check(integer_in(0));
   cmd->add_option("--iw-samples", o->iw_samples, "importance samples per test image for likelihood bounds (VAE)")
       ->check(CLI::Range(int64_t{1}, int64_t{100000}));
   cmd->add_option("--test-limit", o->test_limit, "score only the first N test images, or N validation tokens for text (default: all)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(integer_in(0));
   cmd->add_option("--data-root", o->data_root, "test data folder, or text file for data.type text (default: the run's data.root / data.path)");
   cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
   cmd->add_option("--features", o->features,
@@ -121,10 +121,10 @@ void add_eval_command(CLI::App& app) {
                                      "(the real-vs-real floor) instead of a model");
   cmd->add_flag("--noise", o->noise, "with --real: judge uniform noise instead of the training split");
   cmd->add_option("--class", o->klass, "with --features, conditional models: draw only this class")
-      ->check(CLI::NonNegativeNumber);
+      ->check(integer_in(0));
   cmd->add_option("--sampler", o->sampling.sampler, "with --features, diffusion: ddpm (default) or ddim");
   cmd->add_option("--steps", o->sampling.steps, "with --features, diffusion: denoising steps (default: the sampler's)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(integer_in(0));
   cmd->add_option("--temperature", o->sampling.temperature, "with --features, PixelCNN: sampling temperature")
       ->check(CLI::PositiveNumber);
   cmd->callback([o] { run_eval(*o); });

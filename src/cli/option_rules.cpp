@@ -1,5 +1,8 @@
 #include "cli/option_rules.h"
 
+#include <charconv>
+
+#include "core/config_fields.h"
 #include "core/errors.h"
 
 namespace gencli::cli {
@@ -42,6 +45,12 @@ const Rule kSampleRules[] = {
      [](const Flags&, const std::string& t) {
        return "--sampler/--eta/--guidance/--resample: model.type " + t + " has no iterative sampler";
      }},
+    // In a mode other than prior the mode reads --steps (the VAE's interpolate and manifold).
+    {[](const Flags& f) { return f.steps != 0 && f.mode == "prior"; }, iterative_sampler,
+     [](const Flags& f, const std::string& t) {
+       return "--steps " + std::to_string(f.steps) + ": model.type " + t +
+              " has no iterative sampler (--steps sets a diffusion model's denoising steps)";
+     }},
     {[](const Flags& f) { return f.temperature != 1.0; }, temperature,
      [](const Flags&, const std::string& t) {
        return "--temperature: model.type " + t + " does not draw from categorical outputs";
@@ -77,6 +86,25 @@ void check(const Rule (&rules)[N], const Flags& flags, const Capabilities& caps,
 }
 
 }  // namespace
+
+CLI::Validator integer_in(int64_t lo, int64_t hi) {
+  const std::string range = hi == std::numeric_limits<int64_t>::max()
+                                ? "an integer >= " + std::to_string(lo) + " (at most 2^63 - 1)"
+                                : "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  return CLI::Validator(
+      [lo, hi, range](std::string& text) -> std::string {
+        const char* begin = text.data() + (!text.empty() && text[0] == '+' ? 1 : 0);
+        const char* end = text.data() + text.size();
+        int64_t value = 0;
+        const auto [ptr, ec] = std::from_chars(begin, end, value);
+        if (begin == end || ptr != end || ec != std::errc() || value < lo || value > hi)
+          return "expected " + range + ", got " + config::echo_text(text);
+        return {};
+      },
+      hi == std::numeric_limits<int64_t>::max() ? "INT >= " + std::to_string(lo)
+                                                : "INT in [" + std::to_string(lo) + " - " + std::to_string(hi) + "]",
+      "INTEGER_IN");
+}
 
 void check_sample_options(const SamplingFlags& flags, const Capabilities& caps, const std::string& model_type) {
   check(kSampleRules, flags, caps, model_type);

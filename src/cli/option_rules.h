@@ -2,7 +2,10 @@
 // Which sampling options apply to which families: `gencli sample` and `gencli eval` check the
 // options a user set against the model's Capabilities here, in one table each, so an option a
 // family does not read is a one-line error naming it instead of being silently ignored.
+#include <CLI/CLI.hpp>
+
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "models/capabilities.h"
@@ -26,6 +29,11 @@ struct SamplingFlags {
   double seconds = 1.0;
   bool no_cache = false;
 };
+
+// A check for an integer flag: the text must be a whole number in [lo, hi]. CLI11's own
+// conversion clamps a number beyond 64 bits (--seed 18446744073709551616 became 2^63 - 1);
+// this refuses it as typed.
+CLI::Validator integer_in(int64_t lo, int64_t hi = std::numeric_limits<int64_t>::max());
 
 // Throws UserError for the first option in `flags` the family of `model_type` does not read.
 void check_sample_options(const SamplingFlags& flags, const Capabilities& caps, const std::string& model_type);

@@ -136,7 +136,7 @@ void run_text_sample(const SampleOptions& o, LoadedModel& loaded, bool out_given
 
 void run_sample(SampleOptions o) {
   set_cpu_threads(0);
-  const torch::Device device = resolve_device(o.device);
+  const torch::Device device = resolve_device(o.device, "--device");
   LoadedModel loaded = load_model(o.checkpoint, device);
   const Capabilities& caps = loaded.model->capabilities();
   set_cpu_threads(0, 0, caps.parallel_ops);
@@ -186,9 +186,9 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--num,-n", o->num, "how many samples (default: the config's sample.num)")->check(CLI::Range(int64_t{1}, int64_t{100000}));
   cmd->add_option("--nrow", o->nrow, "images per grid row (default: sample.nrow)")->check(CLI::Range(int64_t{1}, int64_t{10000}));
   cmd->add_option("--out,-o", o->f.out, "PNG file to write (audio models: WAV, default samples.wav)");
-  cmd->add_option("--seed", o->seed, "noise seed (default: sample.seed)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", o->seed, "noise seed (default: sample.seed)")->check(integer_in(0));
   cmd->add_option("--class", o->klass, "class label for conditional models (default: one row per class)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(integer_in(0));
   cmd->add_option("--npy", o->npy, "also write the samples, in [0, 1], as a NumPy .npy array (N, C, H, W); "
                   "for data.type toy2d the points (N, 2) in the data range");
   cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
@@ -219,12 +219,12 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--max-new-tokens", o->f.max_new_tokens, "text models: tokens to generate (default 200)")
       ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   cmd->add_option("--top-k", o->f.top_k, "text models: draw from the k most likely tokens only (default 0: all)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(integer_in(0));
   cmd->add_option("--top-p", o->f.top_p, "text models: draw from the smallest set of tokens with this much "
                   "probability (default 1: all)")
       ->check(CLI::Range(1e-6, 1.0));
   cmd->add_option("--given-rows", o->given_rows, "complete: image rows kept from each test image (default 14)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(integer_in(0));
   cmd->add_option("--seconds", o->f.seconds, "audio models: length of each clip (default 1.0)")
       ->check(CLI::Range(0.001, 600.0));
   cmd->add_flag("--no-cache", o->f.no_cache, "WaveNet, GPT: recompute the receptive field / context for every new "

@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/option_rules.h"
 #include "train/trainer.h"
 
 namespace gencli::cli {
@@ -17,8 +18,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--out,-o", options->out_dir, "run folder (default runs/<config name>)");
   cmd->add_option("--device", *device, "auto, cpu, cuda or cuda:N (sets train.device)");
   cmd->add_option("--threads", *threads, "CPU threads, 0 = all cores (sets train.threads)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--seed", *seed, "random seed (sets train.seed)")->check(CLI::NonNegativeNumber);
+      ->check(integer_in(0, 4096));
+  cmd->add_option("--seed", *seed, "random seed (sets train.seed)")->check(integer_in(0));
   cmd->add_flag("--resume", options->resume, "continue the run in --out from its last checkpoint");
   cmd->add_flag("--explain", options->explain, "print what each training step computes (linreg)");
   cmd->callback([=] {
