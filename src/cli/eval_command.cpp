@@ -91,6 +91,7 @@ void run_eval(const EvalOptions& o) {
     report.subject = o.checkpoint;
     report.model_type = loaded.config.model_type();
     report.step = loaded.header.step;
+    report.data_fingerprint = loaded.header.data_fingerprint;
     report.metrics = eval::family_metrics(loaded, metrics_settings(o), device);
     report.energy = loaded.energy;
     if (network) report.quality = eval::judge_samples(*network, loaded, o.checkpoint, judge_settings(o, &loaded.config));

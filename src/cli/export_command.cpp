@@ -44,9 +44,10 @@ void run_export(const ExportOptions& o) {
     auto source_buffers = loaded.model->named_buffers();
     for (auto& item : merged->named_buffers()) item.value().copy_(source_buffers[item.key()]);
   }
-  save_model_checkpoint(o.out, {kCheckpointFormatVersion, GENCLI_VERSION, config.model_type(), loaded.header.step,
-                                 config_to_json(config)},
-                        *merged);
+  CheckpointHeader header{kCheckpointFormatVersion, GENCLI_VERSION, config.model_type(), loaded.header.step,
+                          config_to_json(config)};
+  header.data_fingerprint = loaded.header.data_fingerprint;  // the export was trained on the same data
+  save_model_checkpoint(o.out, header, *merged);
   std::printf("%s\n", std::filesystem::absolute(o.out).string().c_str());
   spdlog::info("adapters of {} merged into its base ({}); written to {}", o.checkpoint, loaded.config.init.from, o.out);
 }

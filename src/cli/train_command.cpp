@@ -22,6 +22,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--seed", *seed, "random seed (sets train.seed)")->check(integer_in(0));
   cmd->add_flag("--resume", options->resume, "continue the run in --out from its last checkpoint");
   cmd->add_flag("--explain", options->explain, "print what each training step computes (linreg)");
+  cmd->add_flag("--allow-data-change", options->allow_data_change,
+                "--resume even when the training data's fingerprint differs from the checkpoint's (warns)");
   cmd->callback([=] {
     TrainOptions o = *options;
     if (!device->empty()) o.overrides.push_back("train.device=\"" + *device + "\"");

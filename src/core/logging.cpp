@@ -1,5 +1,7 @@
 #include "core/logging.h"
 
+#include <cstdlib>
+
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -17,5 +19,16 @@ void add_log_file(const std::string& path) {
   sink->set_pattern("[%Y-%m-%d %H:%M:%S.%e] %l %v");
   spdlog::default_logger()->sinks().push_back(sink);
 }
+
+}  // namespace gencli
+
+namespace gencli {
+
+bool debug_mode() {
+  const char* v = std::getenv("GENCLI_DEBUG");
+  return v != nullptr && std::string(v) != "" && std::string(v) != "0";
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 }  // namespace gencli

@@ -3,6 +3,7 @@
 #include <cpuid.h>
 #include <dlfcn.h>
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -97,9 +98,23 @@ void tune_runtime(int argc, char** argv) {
   if (changes.empty()) return;
 
   setenv(kTunedMarker, changes.c_str(), 1);
+  sigset_t interrupts, before;
+  sigemptyset(&interrupts);
+  sigaddset(&interrupts, SIGINT);
+  sigaddset(&interrupts, SIGTERM);
+  sigprocmask(SIG_BLOCK, &interrupts, &before);
   execv("/proc/self/exe", argv);
   // exec failed (no /proc?): carry on untuned rather than fail.
+  sigprocmask(SIG_SETMASK, &before, nullptr);
   unsetenv(kTunedMarker);
+}
+
+void release_held_signals() {
+  sigset_t interrupts;
+  sigemptyset(&interrupts);
+  sigaddset(&interrupts, SIGINT);
+  sigaddset(&interrupts, SIGTERM);
+  sigprocmask(SIG_UNBLOCK, &interrupts, nullptr);
 }
 
 std::string runtime_tuning_applied() {

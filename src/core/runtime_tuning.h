@@ -14,8 +14,12 @@
 
 namespace gencli {
 
-// May not return: re-executes the program with the improved environment.
+// May not return: re-executes the program with the improved environment. SIGINT and SIGTERM
+// are blocked across the exec, so one sent meanwhile waits instead of killing the process
+// before it can install its handlers; the new process must call release_held_signals().
 void tune_runtime(int argc, char** argv);
+// Unblocks SIGINT and SIGTERM (delivering one held over the exec to the current handler).
+void release_held_signals();
 
 struct BlasInfo {
   std::string library = "unknown";   // "OpenBLAS" when found, else unknown (reference BLAS or MKL)

@@ -88,6 +88,11 @@ void ShuffledBatches::load(torch::serialize::InputArchive& archive) {
   torch::Tensor order, state;
   archive.read("order", order);
   archive.read("generator", state);
+  // An order drawn for another data set would index past this one's end.
+  if (epoch.toInt() >= 0 && order.numel() != data_.size())
+    throw UserError("the checkpoint's data order covers " + std::to_string(order.numel()) +
+                    " examples but the training data now has " + std::to_string(data_.size()) +
+                    "; resume with the data the run was trained on");
   epoch_ = epoch.toInt();
   cursor_ = cursor.toInt();
   order_ = epoch_ >= 0 ? order.to(data_.images.device()) : torch::Tensor();

@@ -16,6 +16,7 @@ nlohmann::json EvalReport::to_json() const {
     j["checkpoint"] = subject;
     j["model_type"] = model_type;
     j["step"] = step;
+    if (!data_fingerprint.empty()) j["data_fingerprint"] = data_fingerprint;
     j["metrics"] = metrics;
     j["energy"] = energy;
   }
@@ -50,6 +51,7 @@ std::string EvalReport::to_text() const {
   std::string out;
   if (!model_type.empty()) {
     out += fmt::format("{} ({}, step {})\n", subject, model_type, step);
+    if (!data_fingerprint.empty()) out += fmt::format("trained on data {}\n", data_fingerprint);
     size_t width = 24;
     for (const auto& item : metrics.items()) width = std::max(width, item.key().size());
     for (const auto& item : metrics.items())

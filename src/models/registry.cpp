@@ -1,5 +1,12 @@
 #include "models/registry.h"
 
+#include <spdlog/fmt/fmt.h>
+
+#include <c10/core/CPUAllocator.h>
+
+#include <atomic>
+#include <string>
+
 #include "core/config.h"
 #include "core/errors.h"
 #include "models/model.h"
@@ -48,8 +55,59 @@ nlohmann::json resolve_model_config(const nlohmann::json& model) {
   return family(model["type"].get<std::string>()).resolve_config(model);
 }
 
+namespace {
+
+// Passes every CPU allocation on, remembering the size asked for, so that a network too big to
+// build can be refused with the figure (LibTorch's own failure may be a bare std::bad_alloc).
+class RequestRecordingAllocator final : public c10::Allocator {
+ public:
+  explicit RequestRecordingAllocator(c10::Allocator* inner) : inner_(inner) {}
+  c10::DataPtr allocate(size_t n) const override {
+    last_request.store(n);
+    return inner_->allocate(n);
+  }
+  c10::DeleterFnPtr raw_deleter() const override { return inner_->raw_deleter(); }
+  c10::Allocator* inner() const { return inner_; }
+  static inline std::atomic<size_t> last_request{0};
+
+ private:
+  c10::Allocator* inner_;
+};
+
+// Installs the recorder while a model is built.
+class RecordAllocations {
+ public:
+  RecordAllocations() : recorder_(c10::GetCPUAllocator()) { c10::SetCPUAllocator(&recorder_); }
+  ~RecordAllocations() { c10::SetCPUAllocator(recorder_.inner()); }
+  RecordAllocations(const RecordAllocations&) = delete;
+  RecordAllocations& operator=(const RecordAllocations&) = delete;
+
+ private:
+  RequestRecordingAllocator recorder_;
+};
+
+std::string too_big(const Config& config) {
+  const double gib = static_cast<double>(RequestRecordingAllocator::last_request.load()) / (1024.0 * 1024 * 1024);
+  return fmt::format("model: the {} network these sizes describe does not fit in memory (one of its tensors alone "
+                     "needs {:.1f} GiB); make its layers smaller",
+                     config.model_type(), gib);
+}
+
+}  // namespace
+
 std::shared_ptr<Model> create_model(const Config& config) {
-  std::shared_ptr<Model> model = family(config.model_type()).create(config);
+  std::shared_ptr<Model> model;
+  // Sizes like model.latent_dim 1e8 pass every range check yet cannot be built: say which
+  // section is at fault rather than print LibTorch's allocator trace.
+  try {
+    RecordAllocations record;
+    model = family(config.model_type()).create(config);
+  } catch (const c10::Error& e) {
+    if (std::string(e.what_without_backtrace()).find("allocate") == std::string::npos) throw;
+    throw ConfigError(too_big(config));
+  } catch (const std::bad_alloc&) {
+    throw ConfigError(too_big(config));
+  }
   // A family that draws images draws 2-D points from 2-D data: the same tensors, another picture.
   if (config.data.type == "toy2d" && model->capabilities_.output == Output::images)
     model->capabilities_.output = Output::points;

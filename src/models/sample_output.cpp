@@ -22,6 +22,7 @@ png::TextChunks text_chunks(const Provenance& p) {
                             {"gencli:step", std::to_string(p.step)}};
   if (!p.klass.empty()) chunks.emplace_back("gencli:class", p.klass);
   if (!p.mode.empty()) chunks.emplace_back("gencli:mode", p.mode);
+  if (!p.data_fingerprint.empty()) chunks.emplace_back("gencli:data_fingerprint", p.data_fingerprint);
   return chunks;
 }
 

@@ -19,6 +19,7 @@ struct Provenance {
   int64_t step = 0;
   std::string klass;  // the class drawn ("all" for one row per class); empty: not recorded
   std::string mode;   // the sample mode; empty: not recorded
+  std::string data_fingerprint;  // of the training data (data/data_fingerprint.h); empty: not recorded
 };
 
 struct SampleFiles {

@@ -13,7 +13,33 @@ namespace key = checkpoint_key;
 
 namespace {
 
+// The first parameter or buffer of `module` with a NaN or infinite entry, or empty.
+std::string first_non_finite(const torch::nn::Module& module) {
+  for (const auto& p : module.named_parameters(/*recurse=*/true))
+    if (!torch::isfinite(p.value()).all().item<bool>()) return p.key();
+  for (const auto& b : module.named_buffers(/*recurse=*/true))
+    if (b.value().is_floating_point() && !torch::isfinite(b.value()).all().item<bool>()) return b.key();
+  return "";
+}
+
+void check_finite_for_save(Model& model) {
+  if (const std::string bad = first_non_finite(model); !bad.empty())
+    throw NonFiniteWeights("weight " + bad + " is NaN or infinite");
+  if (model.ema)
+    if (const std::string bad = first_non_finite(*model.ema); !bad.empty())
+      throw NonFiniteWeights("EMA weight " + bad + " is NaN or infinite");
+}
+
+void check_finite_after_load(Model& model, const std::string& path) {
+  if (const std::string bad = first_non_finite(model); !bad.empty())
+    throw UserError("checkpoint error: " + path + ": weight " + bad + " holds NaN or infinite values");
+  if (model.ema)
+    if (const std::string bad = first_non_finite(*model.ema); !bad.empty())
+      throw UserError("checkpoint error: " + path + ": EMA weight " + bad + " holds NaN or infinite values");
+}
+
 void write_model(torch::serialize::OutputArchive& archive, Model& model) {
+  check_finite_for_save(model);
   torch::serialize::OutputArchive weights;
   save_model_weights(model, weights);
   archive.write(key::kModel, weights);
@@ -28,7 +54,8 @@ void write_model(torch::serialize::OutputArchive& archive, Model& model) {
 // has none yet, for inference). A mismatch with the architecture names the path.
 void read_model(torch::serialize::InputArchive& archive, const std::string& path, Model& model, bool make_ema) {
   torch::serialize::InputArchive weights;
-  archive.read(key::kModel, weights);
+  if (!read_section(archive, key::kModel, weights))
+    throw UserError("checkpoint error: " + path + ": it holds no model weights");
   try {
     load_model_weights(model, weights);
   } catch (const UserError& e) {
@@ -37,12 +64,15 @@ void read_model(torch::serialize::InputArchive& archive, const std::string& path
     throw UserError("checkpoint error: " + path + ": weights do not match the architecture in its config");
   }
   torch::serialize::InputArchive ema;
-  if (!model.ema_target() || !read_section(archive, key::kEma, ema)) return;
-  if (!model.ema) {
-    if (!make_ema) return;
-    model.ema = make_ema_copy(*model.ema_target());
+  if (model.ema_target() && read_section(archive, key::kEma, ema) && (model.ema || make_ema)) {
+    if (!model.ema) model.ema = make_ema_copy(*model.ema_target());
+    try {
+      model.ema->load(ema);
+    } catch (const c10::Error&) {
+      throw UserError("checkpoint error: " + path + ": EMA weights do not match the architecture in its config");
+    }
   }
-  model.ema->load(ema);
+  check_finite_after_load(model, path);
 }
 
 // The energy report as JSON, or null for checkpoints saved before it existed.
@@ -69,6 +99,7 @@ void save_training_checkpoint(const std::string& path, const CheckpointHeader& h
   }
   archive.write(key::kRngCpu, at::detail::getDefaultCPUGenerator().get_state());
   archive.write(key::kBestValLoss, torch::tensor(state.best_val_loss, torch::kDouble));
+  archive.write(key::kBestStep, c10::IValue(state.best_step));
   archive.write(key::kEnergy, c10::IValue(state.energy.dump()));
   if (state.batches) {
     torch::serialize::OutputArchive order;
@@ -82,22 +113,36 @@ CheckpointHeader restore_training_checkpoint(const std::string& path, const torc
                                              TrainingState& state) {
   OpenedCheckpoint ckpt = open_checkpoint(path, device);
   read_model(ckpt.archive, path, *state.model, /*make_ema=*/false);
-  for (const auto& name : state.optimizers->names()) {
-    torch::serialize::InputArchive section;
-    ckpt.archive.read(key::kOptimizerPrefix + name, section);
-    state.optimizers->optimizer(name).load(section);
-  }
-  torch::Tensor rng;
-  ckpt.archive.read(key::kRngCpu, rng);
-  at::Generator cpu_rng = at::detail::getDefaultCPUGenerator();  // shares the global generator
-  cpu_rng.set_state(rng);
-  if (state.batches) {
-    torch::serialize::InputArchive order;
-    ckpt.archive.read(key::kDataOrder, order);
-    state.batches->load(order);
+  // What LibTorch says about a missing key or a state of the wrong shape names neither; the
+  // part being read is known here.
+  std::string part;
+  try {
+    for (const auto& name : state.optimizers->names()) {
+      part = "the optimizer state of " + name;
+      torch::serialize::InputArchive section;
+      ckpt.archive.read(key::kOptimizerPrefix + name, section);
+      state.optimizers->optimizer(name).load(section);
+    }
+    part = "the random generator state";
+    torch::Tensor rng;
+    ckpt.archive.read(key::kRngCpu, rng);
+    at::Generator cpu_rng = at::detail::getDefaultCPUGenerator();  // shares the global generator
+    cpu_rng.set_state(rng);
+    if (state.batches) {
+      part = "the data order";
+      torch::serialize::InputArchive order;
+      ckpt.archive.read(key::kDataOrder, order);
+      state.batches->load(order);
+    }
+  } catch (const c10::Error&) {
+    throw UserError("checkpoint error: " + path + ": cannot restore " + part + " (missing or of another shape)");
+  } catch (const UserError& e) {
+    throw UserError("checkpoint error: " + path + ": " + e.what());
   }
   torch::Tensor best;
   if (ckpt.archive.try_read(key::kBestValLoss, best)) state.best_val_loss = best.item<double>();
+  c10::IValue best_step;
+  if (ckpt.archive.try_read(key::kBestStep, best_step) && best_step.isInt()) state.best_step = best_step.toInt();
   state.energy = read_energy(ckpt.archive, path);
   return ckpt.header;
 }

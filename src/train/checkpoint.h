@@ -21,15 +21,18 @@ struct TrainingState {
   PartOptimizers* optimizers = nullptr;
   BatchSource* batches = nullptr;       // the data order; null when the family brings its own data
   double best_val_loss = std::numeric_limits<double>::infinity();  // train.eval_every's best so far
+  int64_t best_step = 0;                // the step best.pt holds (0: none yet, or an older checkpoint)
   nlohmann::json energy;                // the run's cost report (EnergyMeter::report()); null if absent
   // The global CPU generator's state is saved and restored with the rest.
 };
 
-// Writes the header and `state` to `path` atomically (temporary file, then rename).
+// Writes the header and `state` to `path` atomically (temporary file, then rename). Weights that
+// are not finite are never written: NonFiniteWeights names the tensor instead.
 void save_training_checkpoint(const std::string& path, const CheckpointHeader& header, const TrainingState& state);
 
 // Restores every part of `state` that is set from the checkpoint at `path` (tensors on `device`),
-// and the global CPU generator; returns the header. UserError naming the path when it is not one.
+// and the global CPU generator; returns the header. UserError naming the path when it is not one,
+// when it is corrupt, or when a weight in it is NaN or infinite (naming the tensor).
 CheckpointHeader restore_training_checkpoint(const std::string& path, const torch::Device& device,
                                              TrainingState& state);
 
@@ -38,6 +41,12 @@ CheckpointHeader restore_training_checkpoint(const std::string& path, const torc
 void save_model_checkpoint(const std::string& path, const CheckpointHeader& header, Model& model);
 
 // A model rebuilt from a checkpoint alone (its config names the family and architecture).
+// A model or EMA tensor is NaN or infinite at save time: the checkpoint is not written.
+class NonFiniteWeights : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 struct LoadedModel {
   Config config;
   CheckpointHeader header;

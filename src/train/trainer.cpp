@@ -10,14 +10,17 @@
 #include "core/errors.h"
 #include "core/logging.h"
 #include "core/runtime_tuning.h"
+#include "data/data_fingerprint.h"
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
 #include "models/config_loading.h"
 #include "models/model_weights.h"
 #include "models/registry.h"
 #include "train/ema.h"
+#include "train/interrupt.h"
 #include "train/part_optimizers.h"
 #include "train/run_data.h"
+#include "train/run_lock.h"
 #include "train/training_loop.h"
 
 namespace gencli {
@@ -42,6 +45,9 @@ std::string run_folder(const TrainOptions& options) {
     if (options.config_path.empty()) throw UserError("train: --resume needs --out (or --config) to find the run");
     out = "runs/" + load_config_file(options.config_path, options.overrides).name;
   }
+  std::error_code ec;
+  if (fs::exists(out, ec) && !fs::is_directory(out, ec))
+    throw UserError("train: --out " + out + ": exists and is not a folder");
   const std::string last = last_checkpoint_path(out);
   if (!options.resume && fs::exists(last))
     throw UserError("train: " + out + " already holds a run (" + last +
@@ -101,6 +107,12 @@ void attach_ema(Model& model, const Config& config, const torch::Device& device)
   }
 }
 
+std::string shape_text(const torch::Tensor& batch) {
+  std::string text;
+  for (int64_t d = 1; d < batch.dim(); ++d) text += (text.empty() ? "" : "x") + std::to_string(batch.size(d));
+  return text;
+}
+
 // The training batches (when the family needs data) and the held-out split (train.eval_every).
 RunInputs load_inputs(const Config& config, const Model& model, const torch::Device& device) {
   RunInputs inputs;
@@ -111,30 +123,73 @@ RunInputs load_inputs(const Config& config, const Model& model, const torch::Dev
     inputs.batches = inputs.data->batches.get();
     spdlog::info("data {}", inputs.data->description);
   }
-  if (config.train.eval_every > 0) {
-    if (!caps.validation_loss)
-      throw ConfigError("train.eval_every: model.type " + config.model_type() +
-                        " reports no validation loss; set it to 0");
-    inputs.held_out = load_held_out(config, model, device);
+  if (config.train.eval_every > 0 && !caps.validation_loss)
+    throw ConfigError("train.eval_every: model.type " + config.model_type() +
+                      " reports no validation loss; set it to 0");
+  // The test split is read now even when validation is off, so a corrupt file or a test image
+  // of another size fails here, before any step, rather than later in `gencli eval`.
+  const bool image_like = caps.needs_data && config.data.type != "text" && config.data.type != "none";
+  if (config.train.eval_every > 0 || image_like) {
+    Batch test = load_held_out(config, model, device);
+    if (image_like && inputs.data && inputs.data->train_images.images.defined() &&
+        test.images.sizes().slice(1) != inputs.data->train_images.images.sizes().slice(1))
+      throw DataError(config.data.root + ": the test split's examples are " + shape_text(test.images) +
+                      " but the training split's are " + shape_text(inputs.data->train_images.images));
+    if (config.train.eval_every > 0) inputs.held_out = test;
   }
   return inputs;
 }
 
-// A process killed while writing a checkpoint leaves its temporary file behind.
+// Writers killed mid-write leave <file>.tmp.<pid> behind; a live writer's are left alone.
 void remove_stale_temporaries(const std::string& dir) {
   for (const auto& entry : fs::directory_iterator(dir))
-    if (entry.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(entry.path());
+    if (is_stale_temporary(entry.path().filename().string())) fs::remove(entry.path());
 }
 
 // The run folder is made only once the config, device, model and data are known good, so a
-// bad input leaves nothing behind.
-void prepare_run_folder(const std::string& out, const nlohmann::json& config_json) {
-  fs::create_directories(checkpoint_dir(out));
-  fs::create_directories(fs::path(out) / "samples");
+// bad input leaves nothing behind. The lock is taken before anything in it is touched.
+std::unique_ptr<RunLock> prepare_run_folder(const std::string& out, const nlohmann::json& config_json, bool resume) {
+  try {
+    fs::create_directories(checkpoint_dir(out));
+    fs::create_directories(fs::path(out) / "samples");
+  } catch (const fs::filesystem_error& e) {
+    throw UserError("train: cannot make the run folder " + out + ": " + e.code().message());
+  }
+  auto lock = std::make_unique<RunLock>(out);
+  // Checked again under the lock: another run may have saved here since run_folder() looked.
+  if (!resume && fs::exists(last_checkpoint_path(out)))
+    throw UserError("train: " + out + " already holds a run (" + last_checkpoint_path(out) +
+                    "); pass --resume to continue it, or choose another --out");
   remove_stale_temporaries(checkpoint_dir(out));
+  remove_stale_temporaries(out);
+  if (!resume) {
+    // An earlier run that died before its first checkpoint left these; this run starts them anew.
+    for (const char* name : {"metrics.jsonl", "log.txt", "summary.json"}) fs::remove(fs::path(out) / name);
+  }
   add_log_file((fs::path(out) / "log.txt").string());
   spdlog::info("run folder {}", out);
   write_file_atomically((fs::path(out) / "config.json").string(), config_json.dump(2) + "\n");
+  return lock;
+}
+
+// A fresh run that fails before its first checkpoint leaves no half-made run behind.
+void remove_unfinished_run(const std::string& out, bool folder_was_new) {
+  std::error_code ec;
+  if (fs::exists(last_checkpoint_path(out), ec)) return;
+  for (const char* name : {"config.json", "log.txt", "metrics.jsonl", ".lock"}) fs::remove(fs::path(out) / name, ec);
+  fs::remove(checkpoint_dir(out), ec);  // only when empty
+  fs::remove(fs::path(out) / "samples", ec);
+  if (folder_was_new) fs::remove(out, ec);
+}
+
+// --resume on other data than the run was trained on would silently mix two data sets.
+void check_data_unchanged(const std::string& recorded, const std::string& now, const std::string& last, bool allowed) {
+  if (recorded.empty() || recorded == now) return;
+  if (!allowed)
+    throw UserError("train: --resume: the training data changed since " + last + " (fingerprint " + recorded +
+                    ", now " + now + "); resume with the same data, or pass --allow-data-change");
+  spdlog::warn("the training data changed since {} (fingerprint {}, now {}); continuing (--allow-data-change)", last,
+               recorded, now);
 }
 
 double peak_rss_mb() {
@@ -146,6 +201,7 @@ double peak_rss_mb() {
 }  // namespace
 
 void run_training(const TrainOptions& options) {
+  install_interrupt_handlers();  // a Ctrl-C while loading ends cleanly, before anything is written
   const std::string out = run_folder(options);
   const Config config = resolve_config(options, last_checkpoint_path(out));
   spdlog::info("config:\n{}", config_to_json(config).dump(2));
@@ -171,11 +227,27 @@ void run_training(const TrainOptions& options) {
     for (const auto& p : part.parameters) trainable_parameters += p.numel();
   spdlog::info("model {}: trainable parameters {} of {}", config.model_type(), trainable_parameters, parameters);
   RunInputs inputs = load_inputs(config, *model, device);
+  const DataFingerprint data = model->capabilities().needs_data ? fingerprint_training_data(config.data)
+                                                                 : DataFingerprint{"none"};
+  if (model->capabilities().needs_data)
+    spdlog::info("data fingerprint {} ({} files, {} bytes)", data.digest, data.files, data.bytes);
+  if (options.resume)
+    check_data_unchanged(open_checkpoint(last_checkpoint_path(out)).header.data_fingerprint, data.digest,
+                         last_checkpoint_path(out), options.allow_data_change);
+  if (interrupt_requested()) throw Interrupted("interrupted before training started; nothing was written");
 
-  prepare_run_folder(out, config_to_json(config));
+  std::error_code ec;
+  const bool folder_was_new = !fs::exists(out, ec);
+  const std::unique_ptr<RunLock> lock = prepare_run_folder(out, config_to_json(config), options.resume);
   TrainingLoop loop(config, out, *model, optimizers, inputs, options.explain);
-  if (options.resume) loop.resume(device);
-  loop.run(device.is_cuda());
+  loop.set_data_fingerprint(data.digest);
+  try {
+    if (options.resume) loop.resume(device);
+    loop.run(device.is_cuda());
+  } catch (...) {
+    if (!options.resume) remove_unfinished_run(out, folder_was_new);
+    throw;
+  }
 
   const double elapsed = loop.seconds();
   const int64_t steps_run = loop.steps_this_session();

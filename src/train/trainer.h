@@ -11,6 +11,7 @@ struct TrainOptions {
   std::string out_dir;                  // run folder; default runs/<config name>
   bool resume = false;                  // continue from <out>/checkpoints/last.pt
   bool explain = false;                 // teaching output (linreg)
+  bool allow_data_change = false;       // --resume on data whose fingerprint differs: warn, not refuse
 };
 
 // Trains, writing checkpoints, metrics, samples and logs into the run folder.

@@ -60,9 +60,36 @@ void TrainingLoop::resume(const torch::Device& device) {
   TrainingState state = training_state();
   const CheckpointHeader header = restore_training_checkpoint(last_, device, state);
   best_val_ = state.best_val_loss;
+  best_step_ = state.best_step;
   earlier_energy_ = earlier_energy_totals(state.energy, last_, header.step);
   step_ = first_step_ = last_saved_ = header.step;
   spdlog::info("resumed from {} at step {}", last_, step_);
+  repair_best_checkpoint();
+}
+
+// A kill between writing the best step's checkpoint and linking best.pt leaves best.pt missing
+// or older than the checkpoint says; the step file is still there (it was the newest), so link it.
+void TrainingLoop::repair_best_checkpoint() {
+  if (best_step_ <= 0) return;
+  const std::string best = best_checkpoint_path(out_);
+  int64_t held = -1;
+  if (fs::exists(best)) {
+    try {
+      held = open_checkpoint(best).header.step;
+    } catch (const UserError&) {
+      held = -1;  // unreadable: replace it
+    }
+  }
+  // A newer best.pt is from steps this resume will take again (and, being deterministic, find
+  // best again); only a missing or older one is wrong.
+  if (held >= best_step_) return;
+  const std::string source = existing_step_checkpoint(out_, best_step_);
+  if (source.empty()) {
+    spdlog::warn("best.pt should hold step {} but that checkpoint is gone; best.pt is left as it is", best_step_);
+    return;
+  }
+  publish_best_checkpoint(out_, source);
+  spdlog::info("best.pt repaired: it now holds step {} (val_loss {:.4g})", best_step_, best_val_);
 }
 
 void TrainingLoop::run(bool gpu) {
@@ -101,6 +128,7 @@ TrainingState TrainingLoop::training_state() {
   state.optimizers = &optimizers_;
   state.batches = inputs_.batches;
   state.best_val_loss = best_val_;
+  state.best_step = best_step_;
   return state;
 }
 
@@ -115,12 +143,27 @@ StepMetrics TrainingLoop::take_step(StepContext& ctx) {
   }
   energy_->add_steps(1, flops_per_step_);
   std::string bad;
-  if (!all_finite(m, &bad))
-    throw TrainingDiverged("training diverged at step " + std::to_string(step_ + 1) + ": " + bad +
-                           (last_saved_ >= 0 ? "; the last good checkpoint is " + last_ + " (step " +
-                                                   std::to_string(last_saved_) + ")"
-                                             : "; no checkpoint was written before it"));
+  // This step's loss came from the weights after step_ steps: bad weights if they were saved.
+  if (!all_finite(m, &bad)) throw TrainingDiverged(diverged_at(step_ + 1, bad, /*newest_failed=*/last_saved_ == step_));
   return m;
+}
+
+// The message for a run that diverged at `step`. A checkpoint is good when its weights gave a
+// finite loss: when the newest checkpoint's weights are the ones that just failed
+// (`newest_failed`), last.pt goes back to the checkpoint before it.
+std::string TrainingLoop::diverged_at(int64_t step, const std::string& what, bool newest_failed) {
+  std::string kept;
+  if (last_saved_ >= 0 && newest_failed) {
+    last_saved_ = roll_back_checkpoint(out_, last_saved_);
+    kept = last_saved_ >= 0 ? "; the checkpoint of step " + std::to_string(step - 1) +
+                                  " gave that loss, so last.pt is back at step " + std::to_string(last_saved_)
+                            : "; the only checkpoint's weights gave that loss and it was removed: no good checkpoint";
+  } else if (last_saved_ >= 0) {
+    kept = "; the last good checkpoint is " + last_ + " (step " + std::to_string(last_saved_) + ")";
+  } else {
+    kept = "; no checkpoint was written before it";
+  }
+  return "training diverged at step " + std::to_string(step) + ": " + what + kept;
 }
 
 void TrainingLoop::after_step(StepMetrics& m, double lr) {
@@ -130,10 +173,8 @@ void TrainingLoop::after_step(StepMetrics& m, double lr) {
   if (step_ % config_.train.log_every == 0 || step_ == config_.train.steps || validate_now)
     write_metrics_line(metrics_, step_, seconds(), lr, m, energy_->running_totals());
   if (config_.train.sample_every > 0 && step_ % config_.train.sample_every == 0) save_samples();
-  if (step_ % config_.train.checkpoint_every == 0 || step_ == config_.train.steps || improved) {
-    const std::string path = save_checkpoint();
-    if (improved) publish_best_checkpoint(out_, path);
-  }
+  if (step_ % config_.train.checkpoint_every == 0 || step_ == config_.train.steps || improved)
+    save_checkpoint(improved);
 }
 
 bool TrainingLoop::validate(StepMetrics& m) {
@@ -154,16 +195,31 @@ bool TrainingLoop::validate(StepMetrics& m) {
   }
   const bool improved = v.loss < best_val_;
   if (improved) best_val_ = v.loss;
-  spdlog::info("step {} val_loss {:.4g}{}{}", step_, v.loss, details, improved ? " (best so far: best.pt)" : "");
+  spdlog::info("step {} val_loss {:.4g}{}{}", step_, v.loss, details, improved ? " (best so far)" : "");
   return improved;
 }
 
-std::string TrainingLoop::save_checkpoint() {
+// Writes the step file, then best.pt (when `best`), then last.pt: a kill in between leaves last.pt
+// at the previous checkpoint, and best.pt never older than the checkpoint last.pt says is best.
+std::string TrainingLoop::save_checkpoint(bool best) {
+  const int64_t previous_best = best_step_;
+  if (best) best_step_ = step_;
   TrainingState state = training_state();
   state.energy = energy_->report();
   const std::string path = step_checkpoint_path(out_, step_);
-  save_training_checkpoint(path, {kCheckpointFormatVersion, GENCLI_VERSION, config_.model_type(), step_, config_json_},
-                           state);
+  CheckpointHeader header{kCheckpointFormatVersion, GENCLI_VERSION, config_.model_type(), step_, config_json_};
+  header.data_fingerprint = data_fingerprint_;
+  try {
+    save_training_checkpoint(path, header, state);
+  } catch (const NonFiniteWeights& e) {
+    best_step_ = previous_best;
+    throw TrainingDiverged(diverged_at(step_, std::string(e.what()) + " after this step, so it was not saved",
+                                       /*newest_failed=*/false));
+  }
+  if (best) {
+    publish_best_checkpoint(out_, path);
+    spdlog::info("best so far: {} (step {})", best_checkpoint_path(out_), step_);
+  }
   publish_checkpoint(out_, path, config_.train.keep_checkpoints);
   last_saved_ = step_;
   return path;
@@ -185,6 +241,7 @@ void TrainingLoop::save_samples() {
   provenance.checkpoint_sha256 = "none (drawn during training)";
   provenance.seed = config_.sample.seed;
   provenance.step = step_;
+  provenance.data_fingerprint = data_fingerprint_;
   SampleFiles files;
   files.out = (fs::path(out_) / "samples" / name).string();
   write_samples(images, caps.output, config_.data, config_.sample.nrow, caps.audio_sample_rate,

@@ -36,7 +36,11 @@ class TrainingLoop {
   // TrainingDiverged on a NaN/Inf metric (the last good checkpoint stays).
   void run(bool gpu);
 
+  // Recorded in every checkpoint this loop writes (data/data_fingerprint.h).
+  void set_data_fingerprint(const std::string& digest) { data_fingerprint_ = digest; }
+
   int64_t step() const { return step_; }
+  bool saved_a_checkpoint() const { return last_saved_ >= 0; }
   int64_t steps_this_session() const { return step_ - first_step_; }
   double seconds() const;  // since run() started
   EnergyMeter& energy() { return *energy_; }
@@ -46,7 +50,9 @@ class TrainingLoop {
   StepMetrics take_step(StepContext& ctx);
   void after_step(StepMetrics& m, double lr);
   bool validate(StepMetrics& m);
-  std::string save_checkpoint();
+  std::string save_checkpoint(bool best = false);
+  std::string diverged_at(int64_t step, const std::string& what, bool newest_failed);
+  void repair_best_checkpoint();
   void save_samples();
 
   const Config& config_;
@@ -60,6 +66,8 @@ class TrainingLoop {
   int64_t step_ = 0, first_step_ = 0;
   int64_t last_saved_ = -1;                                    // the step of the newest checkpoint
   double best_val_ = std::numeric_limits<double>::infinity();  // the lowest validation loss so far
+  int64_t best_step_ = 0;                                      // the step best.pt holds
+  std::string data_fingerprint_;
   EnergyTotals earlier_energy_;                                // the sessions before a resume
   std::unique_ptr<EnergyMeter> energy_;
   double flops_per_step_ = 0;                                  // counted on this session's first step

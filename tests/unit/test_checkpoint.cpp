@@ -6,8 +6,12 @@
 
 #include <filesystem>
 #include <algorithm>
+#include <fstream>
+#include <limits>
 #include <set>
+#include <sstream>
 
+#include "core/errors.h"
 #include "data/image_dataset.h"
 #include "io/checkpoint.h"
 #include "models/config_loading.h"
@@ -168,7 +172,9 @@ TEST(Checkpoint, ArchiveHoldsExactlyTheNamedKeys) {
   TrainingState state = run.state();
   state.energy = nlohmann::json::object();
   const fs::path path = temp_dir("keys") / "ckpt.pt";
-  save_training_checkpoint(path.string(), header_for(config, 0), state);
+  CheckpointHeader header = header_for(config, 0);
+  header.data_fingerprint = "sha256:test";
+  save_training_checkpoint(path.string(), header, state);
   torch::serialize::InputArchive archive;
   archive.load_from(path.string());
   const std::vector<std::string> stored = archive.keys();
@@ -177,7 +183,8 @@ TEST(Checkpoint, ArchiveHoldsExactlyTheNamedKeys) {
                                           key::kStep, key::kConfig, key::kModel, key::kEma,
                                           std::string(key::kOptimizerPrefix) + "generator",
                                           std::string(key::kOptimizerPrefix) + "discriminator", key::kRngCpu,
-                                          key::kDataOrder, key::kBestValLoss, key::kEnergy};
+                                          key::kDataOrder, key::kBestValLoss, key::kBestStep, key::kEnergy,
+                                          key::kDataFingerprint};
   EXPECT_EQ(got, expected);
 }
 
@@ -195,4 +202,90 @@ TEST(Checkpoint, ModelCheckpointLoadsForInference) {
   auto original_ema = run.model->ema->named_parameters();
   for (const auto& p : loaded.model->ema->named_parameters())
     EXPECT_TRUE(torch::equal(p.value(), original_ema[p.key()]));
+}
+
+namespace {
+
+// Writes `model`'s weights as a sealed checkpoint the way a broken writer would: no finiteness
+// check, so the loader's own check is what is tested.
+void save_unchecked(const fs::path& path, const Config& config, Model& model) {
+  torch::serialize::OutputArchive archive;
+  write_checkpoint_header(archive, header_for(config, 3));
+  torch::serialize::OutputArchive weights;
+  model.save(weights);
+  archive.write(key::kModel, weights);
+  save_archive_atomically(archive, path.string());
+}
+
+}  // namespace
+
+TEST(Checkpoint, NonFiniteWeightsAreNeverWritten) {
+  const Config config = toy_gan_config();
+  ToyRun run(config);
+  {
+    torch::NoGradGuard no_grad;
+    run.model->ema->parameters()[0].view(-1)[0] = std::numeric_limits<float>::quiet_NaN();
+  }
+  const fs::path path = temp_dir("nan_save") / "ckpt.pt";
+  TrainingState state = run.state();
+  try {
+    save_training_checkpoint(path.string(), header_for(config, 1), state);
+    FAIL() << "a checkpoint with a NaN EMA weight was written";
+  } catch (const NonFiniteWeights& e) {
+    EXPECT_NE(std::string(e.what()).find("EMA weight"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST(Checkpoint, NonFiniteWeightsAreRefusedAtLoadNamingTheTensor) {
+  const Config config = toy_gan_config();
+  ToyRun run(config);
+  {
+    torch::NoGradGuard no_grad;
+    run.model->named_parameters().begin()->value().view(-1)[0] = std::numeric_limits<float>::infinity();
+  }
+  const std::string first = run.model->named_parameters().begin()->key();
+  const fs::path path = temp_dir("nan_load") / "ckpt.pt";
+  save_unchecked(path, config, *run.model);
+  try {
+    load_model(path.string(), torch::kCPU);
+    FAIL() << "a checkpoint with an infinite weight loaded";
+  } catch (const UserError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(path.string()), std::string::npos) << what;
+    EXPECT_NE(what.find(first), std::string::npos) << what;
+  }
+}
+
+TEST(Checkpoint, AnyFlippedByteIsFoundBeforeLoading) {
+  const Config config = toy_gan_config();
+  ToyRun run(config);
+  const fs::path path = temp_dir("flip") / "ckpt.pt";
+  save_model_checkpoint(path.string(), header_for(config, 2), *run.model);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    bytes = s.str();
+  }
+  // Bytes spread over the file: local headers, tensor data, the central directory, the seal.
+  for (size_t at : {size_t(10), bytes.size() / 3, bytes.size() / 2, bytes.size() - 120, bytes.size() - 30}) {
+    std::string bad = bytes;
+    bad[at] = static_cast<char>(bad[at] ^ 1);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bad;
+    EXPECT_THROW(load_model(path.string(), torch::kCPU), UserError) << "flipped byte " << at << " of " << bytes.size();
+  }
+}
+
+TEST(Checkpoint, ASealedCheckpointIsStillAPlainLibTorchArchive) {
+  const Config config = toy_gan_config();
+  ToyRun run(config);
+  const fs::path path = temp_dir("plain") / "ckpt.pt";
+  save_model_checkpoint(path.string(), header_for(config, 2), *run.model);
+  torch::serialize::InputArchive archive;
+  archive.load_from(path.string());  // LibTorch itself reads it, seal and all
+  c10::IValue step;
+  ASSERT_TRUE(archive.try_read(key::kStep, step));
+  EXPECT_EQ(step.toInt(), 2);
 }
