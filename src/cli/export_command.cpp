@@ -44,9 +44,9 @@ void run_export(const ExportOptions& o) {
     auto source_buffers = loaded.model->named_buffers();
     for (auto& item : merged->named_buffers()) item.value().copy_(source_buffers[item.key()]);
   }
-  CheckpointHeader header{kCheckpointFormatVersion, GENCLI_VERSION, config.model_type(), loaded.header.step,
-                          config_to_json(config)};
-  header.data_fingerprint = loaded.header.data_fingerprint;  // the export was trained on the same data
+  // The export was trained on the same data as its source.
+  const CheckpointHeader header{kCheckpointFormatVersion, GENCLI_VERSION, config.model_type(), loaded.header.step,
+                                config_to_json(config), loaded.header.data_fingerprint};
   save_model_checkpoint(o.out, header, *merged);
   std::printf("%s\n", std::filesystem::absolute(o.out).string().c_str());
   spdlog::info("adapters of {} merged into its base ({}); written to {}", o.checkpoint, loaded.config.init.from, o.out);

@@ -160,9 +160,9 @@ void run_sample(SampleOptions o) {
     o.nrow = mode_result.nrow;
     output = Output::images;  // a mode's comparison rows are a grid, whatever the data
   }
-  Provenance provenance{loaded.config.model_type(), loaded.sha256, o.seed, loaded.header.step,
-                        o.klass >= 0 ? std::to_string(o.klass) : "all", o.f.mode};
-  provenance.data_fingerprint = loaded.header.data_fingerprint;
+  const Provenance provenance{loaded.config.model_type(), loaded.sha256, o.seed, loaded.header.step,
+                              o.klass >= 0 ? std::to_string(o.klass) : "all", o.f.mode,
+                              loaded.header.data_fingerprint};
   const WrittenSamples written = write_samples(samples, output, loaded.config.data, o.nrow, caps.audio_sample_rate,
                                                {o.f.out, output == Output::audio ? "" : o.npy}, provenance);
   std::printf("%s\n", std::filesystem::absolute(o.f.out).string().c_str());

@@ -224,6 +224,15 @@ void apply_override(nlohmann::json& tree, const std::string& assignment) {
   } catch (const nlohmann::json::parse_error&) {
     value = text;  // bare words such as adam or data/mnist
   }
+  // A config is JSON text, so every string in it must be UTF-8 (JSON files are checked by the
+  // parser; a bare word or a key from the command line is not).
+  for (const std::string& s : {text, path}) {
+    try {
+      (void)nlohmann::json(s).dump();
+    } catch (const nlohmann::json::type_error&) {
+      throw ConfigError(shown + ": not valid UTF-8 text");
+    }
+  }
   nlohmann::json* node = &tree;
   std::string walked;
   for (const auto& key : keys) {

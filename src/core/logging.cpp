@@ -18,6 +18,9 @@ void add_log_file(const std::string& path) {
   auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, /*truncate=*/false);
   sink->set_pattern("[%Y-%m-%d %H:%M:%S.%e] %l %v");
   spdlog::default_logger()->sinks().push_back(sink);
+  // Each line reaches the file at once, so a run killed by kill -9 leaves a log that says
+  // everything up to its last step (best.pt announcements included).
+  spdlog::default_logger()->flush_on(spdlog::level::info);
 }
 
 }  // namespace gencli

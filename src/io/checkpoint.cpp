@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/config.h"
 #include "core/errors.h"
 #include "io/atomic_file.h"
 #include "io/checkpoint_seal.h"
@@ -86,7 +87,9 @@ OpenedCheckpoint open_checkpoint(const std::string& path, const torch::Device& d
     c.header.gencli_version = read_string(c.archive, key::kGencliVersion, path);
     c.header.model_type = read_string(c.archive, key::kModelType, path);
     c.header.step = read_int(c.archive, key::kStep, path);
-    c.header.config = nlohmann::json::parse(read_string(c.archive, key::kConfig, path));
+    // Parsed as strictly as a config file (depth, repeated keys): the seal proves who wrote
+    // the bytes only as far as anyone can compute a SHA-256.
+    c.header.config = parse_config_text(read_string(c.archive, key::kConfig, path), path + " (its config)");
     c10::IValue fingerprint;
     if (c.archive.try_read(key::kDataFingerprint, fingerprint) && fingerprint.isString())
       c.header.data_fingerprint = fingerprint.toStringRef();

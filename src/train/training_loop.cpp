@@ -207,8 +207,8 @@ std::string TrainingLoop::save_checkpoint(bool best) {
   TrainingState state = training_state();
   state.energy = energy_->report();
   const std::string path = step_checkpoint_path(out_, step_);
-  CheckpointHeader header{kCheckpointFormatVersion, GENCLI_VERSION, config_.model_type(), step_, config_json_};
-  header.data_fingerprint = data_fingerprint_;
+  CheckpointHeader header{kCheckpointFormatVersion, GENCLI_VERSION, config_.model_type(), step_, config_json_,
+                          data_fingerprint_};
   try {
     save_training_checkpoint(path, header, state);
   } catch (const NonFiniteWeights& e) {

@@ -63,7 +63,7 @@ struct ToyRun {
 };
 
 CheckpointHeader header_for(const Config& config, int64_t step) {
-  return {kCheckpointFormatVersion, GENCLI_VERSION, config.model_type(), step, config_to_json(config)};
+  return {kCheckpointFormatVersion, GENCLI_VERSION, config.model_type(), step, config_to_json(config), ""};
 }
 
 void expect_same_entries(torch::serialize::InputArchive& x, torch::serialize::InputArchive& y,
