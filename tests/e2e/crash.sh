@@ -5,7 +5,8 @@
 # be the checkpoint the log last called best (or newer); at the end the samples must equal an
 # uninterrupted run's byte for byte. Then a file size limit (what a full disk does to a write)
 # and two writers into one run folder.
-#   CRASH_TRIALS=N  kills per family (default 8)
+#   CRASH_TRIALS=N  kills per family (default 8); CRASH_VAE_STEPS, CRASH_GPT_STEPS: run lengths
+#   (default 80 and 200, enough for 8 kills), e.g. CRASH_TRIALS=30 CRASH_VAE_STEPS=300 CRASH_GPT_STEPS=800
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -117,9 +118,9 @@ crash_family() {
   check "$family: identical samples, best.pt at step $best_file as in the reference, no temporaries left"
 }
 
-crash_family vae 80 0.5 "${VAE[@]}"
-crash_family gpt 200 0.15 "${GPT[@]}"
-say "crash harness: $KILLS kills ($KILLS_IN_WRITE while a checkpoint was being written), $IDENTICAL/2 families resumed to identical samples"
+crash_family vae "${CRASH_VAE_STEPS:-80}" 0.5 "${VAE[@]}"
+crash_family gpt "${CRASH_GPT_STEPS:-200}" 0.15 "${GPT[@]}"
+say "crash harness: $KILLS kills ($KILLS_IN_WRITE while a checkpoint was being written: a temporary was left), $IDENTICAL/2 families resumed to identical samples"
 
 say "a file size limit: the checkpoint write fails with one line, the old last.pt survives, no temporary stays"
 ok small "$GENCLI" train "${VAE[@]}" --set train.steps=2 --out fsz
