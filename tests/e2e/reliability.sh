@@ -28,6 +28,25 @@ run fifo_in timeout 60 "$GENCLI" sample --checkpoint pipe.npy --out s3.png
 [ "$RC" -eq 2 ] || fail "sample --checkpoint FIFO: expected exit 2, got $(describe_rc "$RC")"
 assert_error "$WORK/fifo_in.err" "not a regular file"
 
+say "a full disk: a 20 MB tmpfs as --out (where this machine lets us mount one)"
+mkdir -p small_disk
+# Unmounted however the script ends, so the work folder can be removed.
+trap 'rc=$?; umount "$WORK/small_disk" 2>/dev/null || true; (exit $rc); _e2e_cleanup' EXIT
+if mount -t tmpfs -o size=20m tmpfs small_disk 2>/dev/null; then
+  BIG=(--config "$SOURCE_DIR/configs/gan_mnist.json" --set data.root="$WORK/fx" --set train.checkpoint_every=5
+    --set train.sample_every=0 --threads 1 --device cpu)
+  expect_exit 2 enospc "$GENCLI" train "${BIG[@]}" --set train.steps=50 --out small_disk/run
+  assert_error "$WORK/enospc.err" "No space left on device"
+  grep '^error' "$WORK/enospc.err" | sed 's/^/    /'
+  grep -q "terminate called" "$WORK/enospc.err" && fail "the full disk still aborts"
+  [ -z "$(find small_disk -name '*.tmp.*')" ] || fail "the failed write left its temporary on the full disk"
+  ok enospc_eval "$GENCLI" eval --checkpoint small_disk/run/checkpoints/last.pt --json
+  check "last.pt (step $(json_get "$WORK/enospc_eval.out" 'd["step"]')) survives and loads"
+  umount small_disk
+else
+  say "  (skipped: cannot mount a tmpfs here; the file size limit in e2e.crash covers the same path)"
+fi
+
 say "a corrupt checkpoint is refused by sample, eval and --resume, naming the file"
 cp -r run bad
 "$PYTHON" - bad/checkpoints/last.pt <<'EOF2'
