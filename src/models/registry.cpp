@@ -44,7 +44,7 @@ std::string known_types() {
 const Family& family(const std::string& type) {
   for (const auto& f : families())
     if (f.type == type) return f;
-  throw ConfigError("model.type: unknown model type \"" + type + "\" (known: " + known_types() + ")");
+  throw ConfigError("model.type: unknown model type " + config::echo(type) + " (known: " + known_types() + ")");
 }
 
 nlohmann::json resolve_model_config(const nlohmann::json& model) {
