@@ -1,6 +1,8 @@
 // write_atomically: readers see either the old or the new file, never a partial one.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -94,6 +96,65 @@ TEST_F(AtomicFile, MissingFolderNamesThePath) {
   } catch (const UserError& e) {
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
   }
+}
+
+// Writes that never replace what they must not: symlinks are followed, devices written through,
+// FIFOs and folders refused, failed writes reported with the path and leave no temporary.
+TEST_F(AtomicFile, SymlinkStaysALinkAndItsTargetIsReplaced) {
+  const std::string target = dir_ + "/real.txt", link = dir_ + "/link.txt";
+  write_file_atomically(target, "old");
+  fs::create_symlink(target, link);
+  write_file_atomically(link, "new");
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(slurp(target), "new");
+}
+
+TEST_F(AtomicFile, CharacterDeviceIsWrittenThroughNotReplaced) {
+  write_file_atomically("/dev/null", "discarded");
+  struct stat st {};
+  ASSERT_EQ(::stat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode)) << "/dev/null must still be a device";
+}
+
+TEST_F(AtomicFile, FullDeviceGivesOneLineNamingThePath) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  try {
+    write_file_atomically("/dev/full", std::string(4096, 'x'));
+    FAIL() << "writing to /dev/full succeeded";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("/dev/full"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("No space left"), std::string::npos) << e.what();
+  }
+  struct stat st {};
+  ASSERT_EQ(::stat("/dev/full", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+}
+
+TEST_F(AtomicFile, FifoAndFolderAreRefused) {
+  const std::string fifo = dir_ + "/pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  EXPECT_THROW(write_file_atomically(fifo, "x"), UserError);
+  EXPECT_THROW(write_file_atomically(dir_, "x"), UserError);
+  EXPECT_THROW(read_file_bytes(fifo), DataError) << "reading a FIFO must not block";
+  EXPECT_THROW(read_file_bytes(dir_), DataError);
+}
+
+TEST_F(AtomicFile, UnwritableFolderNamesThePathAndLeavesNoTemporary) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root may write anywhere";
+  const std::string ro = dir_ + "/ro";
+  fs::create_directory(ro);
+  fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
+  EXPECT_THROW(write_file_atomically(ro + "/f.txt", "x"), UserError);
+  fs::permissions(ro, fs::perms::owner_all);
+  EXPECT_TRUE(fs::is_empty(ro));
+}
+
+TEST_F(AtomicFile, OnlyDeadWritersTemporariesAreStale) {
+  EXPECT_FALSE(is_stale_temporary("last.pt.tmp." + std::to_string(::getpid()))) << "this process is alive";
+  EXPECT_FALSE(is_stale_temporary("last.pt.tmp.1")) << "pid 1 is alive";
+  EXPECT_TRUE(is_stale_temporary("last.pt.tmp.999999999"));
+  EXPECT_FALSE(is_stale_temporary("last.pt"));
+  EXPECT_FALSE(is_stale_temporary("notes.tmp.txt"));
 }
 
 }  // namespace
