@@ -24,15 +24,6 @@ _bad() {
 }
 bad() { soft _bad "$@"; }
 
-# bad_flag LABEL TEXT CMD...: a command-line parse error: exit 2 and TEXT on stderr.
-_bad_flag() {
-  local label=$1 text=$2
-  shift 2
-  check "$label -> exit 2, stderr mentions: $text"
-  expect_exit 2 "$label" "$@"
-  assert_contains "$WORK/$label.err" "$text" "stderr of $label"
-}
-bad_flag() { soft _bad_flag "$@"; }
 
 say "nesting, sizes and numbers"
 "$PYTHON" -c 'import sys; sys.stdout.write("{\"model\": {\"type\": \"gan\", \"g_hidden\": " + "[" * 70000 + "}}")' >deep.json

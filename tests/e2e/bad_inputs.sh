@@ -119,15 +119,6 @@ soft assert_contains "$WORK/resume_model_change.err" "resume" "the model-change 
 [ "$(sha256_of run/checkpoints/last.pt)" = "$before" ] || fail "run/checkpoints/last.pt changed after a refused --resume"
 
 say "command-line flags"
-# bad_flag LABEL TEXT CMD...: a command-line parse error: exit 2 and TEXT on stderr.
-_bad_flag() {
-  local label=$1 text=$2
-  shift 2
-  check "$label -> exit 2, stderr mentions: $text"
-  expect_exit 2 "$label" "$@"
-  assert_contains "$WORK/$label.err" "$text" "stderr of $label"
-}
-bad_flag() { soft _bad_flag "$@"; }
 NOTHREADS=("${TINY_GAN[@]}" --set data.root="$WORK/fx" --set train.steps=5)
 bad_flag flag_unknown "--bogus" "$GENCLI" train "${NOTHREADS[@]}" --bogus --out r_flag
 bad_flag threads_abc "--threads" "$GENCLI" train "${NOTHREADS[@]}" --threads abc --out r_thra

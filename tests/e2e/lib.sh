@@ -220,6 +220,16 @@ soft() {
   fi
 }
 
+# bad_flag LABEL TEXT CMD...: a command-line parse error: exit 2 and TEXT on stderr.
+_bad_flag() {
+  local label=$1 text=$2
+  shift 2
+  check "$label -> exit 2, stderr mentions: $text"
+  expect_exit 2 "$label" "$@"
+  assert_contains "$WORK/$label.err" "$text" "stderr of $label"
+}
+bad_flag() { soft _bad_flag "$@"; }
+
 finish() {
   if [ "${#E2E_FAILED[@]}" -gt 0 ]; then
     printf '[%s] FAIL: %d check(s) failed (%ss):\n' "$E2E_NAME" "${#E2E_FAILED[@]}" "$SECONDS" >&2
