@@ -35,6 +35,14 @@ void complete_from_data(Config& config) {
   if (family.complete_config) family.complete_config(config);
 }
 
+// A fresh run must not land on an existing one.
+void refuse_existing_run(const std::string& out) {
+  const std::string last = last_checkpoint_path(out);
+  if (fs::exists(last))
+    throw UserError("train: " + out + " already holds a run (" + last +
+                    "); pass --resume to continue it, or choose another --out");
+}
+
 // Where the run lives: --out, or runs/<name> from the config. A fresh run must not land on an
 // existing one, and a resume needs one.
 std::string run_folder(const TrainOptions& options) {
@@ -49,9 +57,7 @@ std::string run_folder(const TrainOptions& options) {
   if (fs::exists(out, ec) && !fs::is_directory(out, ec))
     throw UserError("train: --out " + out + ": exists and is not a folder");
   const std::string last = last_checkpoint_path(out);
-  if (!options.resume && fs::exists(last))
-    throw UserError("train: " + out + " already holds a run (" + last +
-                    "); pass --resume to continue it, or choose another --out");
+  if (!options.resume) refuse_existing_run(out);
   if (options.resume && !fs::exists(last)) throw UserError("train: --resume: no checkpoint at " + last);
   return out;
 }
@@ -157,9 +163,7 @@ std::unique_ptr<RunLock> prepare_run_folder(const std::string& out, const nlohma
   }
   auto lock = std::make_unique<RunLock>(out);
   // Checked again under the lock: another run may have saved here since run_folder() looked.
-  if (!resume && fs::exists(last_checkpoint_path(out)))
-    throw UserError("train: " + out + " already holds a run (" + last_checkpoint_path(out) +
-                    "); pass --resume to continue it, or choose another --out");
+  if (!resume) refuse_existing_run(out);
   remove_stale_temporaries(checkpoint_dir(out));
   remove_stale_temporaries(out);
   if (!resume) {
