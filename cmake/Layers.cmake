@@ -34,3 +34,4 @@ function(gencli_add_layer name)
   endif()
   gencli_set_warnings(gencli_${name})
 endfunction()
+

@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
-# Installs what it needs, builds gencli and its tests, runs the whole suite with CTest, then
-# the torch-free unit tests under ASan + UBSan and every fuzz harness for 20 s (clang builds
-# in build-sanitize/ and build-fuzz/, about 5 minutes on 2 cores).
+# Installs what it needs, then builds gencli and its tests and runs the whole suite with CTest
+# on both LibTorch lines: Debian's 1.13 (build/) and the pip wheel's 2.x with CUDA
+# (build-torch2/, LibTorch from scripts/install_torch2.sh). Then the torch-free unit tests
+# under ASan + UBSan and every fuzz harness for 20 s (clang builds in build-sanitize/ and
+# build-fuzz/). GENCLI_LINES=1.13 (or 2) runs one line only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+lines=${GENCLI_LINES:-1.13 2}
 
 scripts/install_deps.sh
-start=$(date +%s)
-scripts/build.sh
-echo "test: build took $(( $(date +%s) - start )) s"
-start=$(date +%s)
-ctest --test-dir build --output-on-failure --timeout 600 -j "$(nproc)"
-echo "test: tests took $(( $(date +%s) - start )) s"
-start=$(date +%s)
-scripts/sanitize.sh
-echo "test: sanitizer tests took $(( $(date +%s) - start )) s"
-start=$(date +%s)
-scripts/fuzz.sh 20
-echo "test: fuzzing took $(( $(date +%s) - start )) s"
+timed() {  # label, command...
+  local label=$1 start
+  shift
+  start=$(date +%s)
+  "$@"
+  echo "test: $label took $(( $(date +%s) - start )) s"
+}
+run_line() {  # build folder, build.sh arguments...
+  local dir=$1
+  shift
+  timed "build ($dir)" scripts/build.sh --dir "$dir" "$@"
+  timed "tests ($dir)" ctest --test-dir "$dir" --output-on-failure --timeout 600 -j "$(nproc)"
+}
+for line in $lines; do
+  case $line in
+    1.13) run_line build ;;
+    2) start=$(date +%s)
+       prefix=$(scripts/install_torch2.sh)
+       echo "test: LibTorch 2.x install took $(( $(date +%s) - start )) s"
+       run_line build-torch2 --torch "$prefix" ;;
+    *) echo "test: GENCLI_LINES: unknown line $line (1.13 or 2)" >&2; exit 2 ;;
+  esac
+done
+timed "sanitizer tests" scripts/sanitize.sh
+timed "fuzzing" scripts/fuzz.sh 20

@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/errors.h"
+#include "core/torch_compat.h"
 #include "models/model.h"
 #include "models/classifier/classifier_family.h"
 #include "models/diffusion/diffusion_family.h"
@@ -59,19 +60,16 @@ namespace {
 
 // Passes every CPU allocation on, remembering the size asked for, so that a network too big to
 // build can be refused with the figure (LibTorch's own failure may be a bare std::bad_alloc).
-class RequestRecordingAllocator final : public c10::Allocator {
+class RequestRecordingAllocator final : public torch_compat::ForwardingAllocator {
  public:
-  explicit RequestRecordingAllocator(c10::Allocator* inner) : inner_(inner) {}
-  c10::DataPtr allocate(size_t n) const override {
-    last_request.store(n);
-    return inner_->allocate(n);
-  }
-  c10::DeleterFnPtr raw_deleter() const override { return inner_->raw_deleter(); }
-  c10::Allocator* inner() const { return inner_; }
+  using ForwardingAllocator::ForwardingAllocator;
   static inline std::atomic<size_t> last_request{0};
 
- private:
-  c10::Allocator* inner_;
+ protected:
+  c10::DataPtr forward_allocate(size_t n) const override {
+    last_request.store(n);
+    return inner()->allocate(n);
+  }
 };
 
 // Installs the recorder while a model is built.

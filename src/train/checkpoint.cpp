@@ -1,6 +1,7 @@
 #include "train/checkpoint.h"
 
 #include "core/errors.h"
+#include "core/torch_compat.h"
 #include "io/sha256.h"
 #include "models/config_loading.h"
 #include "models/model_weights.h"
@@ -121,6 +122,10 @@ CheckpointHeader restore_training_checkpoint(const std::string& path, const torc
       part = "the optimizer state of " + name;
       torch::serialize::InputArchive section;
       ckpt.archive.read(key::kOptimizerPrefix + name, section);
+      if (!torch_compat::optimizer_state_keys_readable(section))
+        throw UserError("its optimizer state (" + name + ") was written by LibTorch 1.x, whose parameter keys " +
+                        "LibTorch " + TORCH_VERSION + " cannot map back; resume it with a gencli built on LibTorch " +
+                        "1.13, or start a new run from its weights (init.from)");
       state.optimizers->optimizer(name).load(section);
     }
     part = "the random generator state";

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/torch_compat.h"
 #include "train/adam_kernel.h"
 #include "train/loss_closure.h"
 
@@ -35,7 +36,7 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
     const double b1 = std::get<0>(o.betas()), b2 = std::get<1>(o.betas());
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      auto key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      auto key = torch_compat::optimizer_state_key(p);
       if (state_.find(key) == state_.end()) {
         auto s = std::make_unique<optim::AdamParamState>();
         s->step(0);
@@ -44,6 +45,9 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
         state_[key] = std::move(s);
       }
       auto& s = static_cast<optim::AdamParamState&>(*state_[key]);
+      // The raw kernel below trusts the sizes; a loaded state of another shape must not reach it.
+      TORCH_CHECK(s.exp_avg().numel() == p.numel() && s.exp_avg_sq().numel() == p.numel(),
+                  "Adam state of ", s.exp_avg().numel(), " values for a parameter of ", p.numel());
       s.step(s.step() + 1);
       const double bc1 = 1 - std::pow(b1, static_cast<double>(s.step()));
       const double bc2 = 1 - std::pow(b2, static_cast<double>(s.step()));

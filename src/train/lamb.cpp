@@ -2,6 +2,7 @@
 
 #include <torch/optim/serialize.h>
 
+#include "core/torch_compat.h"
 #include "train/loss_closure.h"
 
 namespace gencli {
@@ -46,7 +47,7 @@ torch::Tensor Lamb::step(LossClosure closure) {
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
       const torch::Tensor& g = p.grad();
-      auto key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      auto key = torch_compat::optimizer_state_key(p);
       if (state_.find(key) == state_.end()) {
         auto s = std::make_unique<LambParamState>();
         s->exp_avg(torch::zeros_like(p));

@@ -141,6 +141,29 @@ json_get() {
 }
 
 # last_metrics RUN_DIR: the last line of RUN_DIR/metrics.jsonl.
+# The major version of the LibTorch line $GENCLI was built against (1 or 2), from `gencli info`.
+torch_major() { "$GENCLI" info 2>/dev/null | sed -n 's/^LibTorch *\([0-9]*\)\..*/\1/p'; }
+
+# npy_close A B TOL: two float32 .npy files hold the same shape and values within TOL (absolute).
+npy_close() {
+  "$PYTHON" - "$@" <<'PY'
+import ast, struct, sys
+def load(path):
+    b = open(path, "rb").read()
+    n = struct.unpack("<H", b[8:10])[0]
+    h = ast.literal_eval(b[10:10 + n].decode("latin1"))
+    assert h["descr"] == "<f4", h
+    data = b[10 + n:]
+    return h["shape"], struct.unpack(f"<{len(data) // 4}f", data)
+(sa, a), (sb, bb), tol = load(sys.argv[1]), load(sys.argv[2]), float(sys.argv[3])
+if sa != sb:
+    sys.exit(f"shapes differ: {sa} vs {sb}")
+worst = max(abs(x - y) for x, y in zip(a, bb))
+print(f"    largest difference {worst:.2e} (tolerance {tol:g})")
+sys.exit(0 if worst <= tol else 1)
+PY
+}
+
 last_metrics() { tail -n 1 "$1/metrics.jsonl"; }
 
 # png_size FILE: prints "WIDTH HEIGHT" from the IHDR chunk (bytes 16..23, big endian).

@@ -1,7 +1,8 @@
 #include "models/gpt/attention.h"
 
 #include <spdlog/spdlog.h>
-#include <torch/version.h>
+
+#include "core/torch_compat.h"
 
 #include <cmath>
 #include <limits>
@@ -62,18 +63,21 @@ torch::Tensor chunked_attention(const torch::Tensor& q, const torch::Tensor& k, 
   return torch::cat(outputs, 2);
 }
 
-bool has_fused_attention() { return TORCH_VERSION_MAJOR >= 2; }
+bool has_fused_attention() { return torch_compat::has_fused_attention(); }
 
 torch::Tensor sdpa_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
-#if TORCH_VERSION_MAJOR >= 2
   const int64_t tq = q.size(2), tk = k.size(2);
-  if (tq == tk) return at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
-  if (tq == 1) return at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/false);
-  // The fused kernel's causal mask is aligned top-left; with a cache the queries are the last
-  // positions, so pass the mask explicitly (true = may attend).
-  torch::Tensor allowed = future_mask(tq, tk, tk - tq, 0, q.device()).logical_not();
-  return at::scaled_dot_product_attention(q, k, v, allowed, 0.0, false);
-#else
+  std::optional<torch::Tensor> out;
+  if (tq == tk) {
+    out = torch_compat::fused_attention(q, k, v, {}, /*is_causal=*/true);
+  } else if (tq == 1) {
+    out = torch_compat::fused_attention(q, k, v, {}, /*is_causal=*/false);
+  } else {
+    // The fused kernel's causal mask is aligned top-left; with a cache the queries are the last
+    // positions, so pass the mask explicitly (true = may attend).
+    out = torch_compat::fused_attention(q, k, v, future_mask(tq, tk, tk - tq, 0, q.device()).logical_not(), false);
+  }
+  if (out) return *out;
   static bool warned = false;
   if (!warned) {
     spdlog::warn("model.attention sdpa: LibTorch {} has no fused attention (it came in 2.0); running the naive "
@@ -81,7 +85,6 @@ torch::Tensor sdpa_attention(const torch::Tensor& q, const torch::Tensor& k, con
     warned = true;
   }
   return naive_attention(q, k, v);
-#endif
 }
 
 torch::Tensor causal_attention(const std::string& mode, const torch::Tensor& q, const torch::Tensor& k,

@@ -1,0 +1,67 @@
+# Build-level differences between the LibTorch lines gencli builds against (Debian's 1.13 and
+# the pip wheel's 2.x). Source-level differences live in src/core/torch_compat.h.
+
+# The pip wheel ships fmt 12's headers inside torch/include, and its -isystem folder then
+# hides Debian's fmt 9, which Debian's spdlog was compiled against: spdlog's headers fail to
+# compile, or worse, compile against a different fmt than the library. A folder holding only
+# a link to Debian's fmt, searched before LibTorch's, makes <fmt/...> mean Debian's again.
+# LibTorch's own public headers used here do not include fmt.
+function(gencli_prefer_system_fmt target)
+  set(torch_fmt "")
+  foreach(dir ${TORCH_INCLUDE_DIRS})
+    if(EXISTS ${dir}/fmt/core.h)
+      set(torch_fmt ${dir}/fmt)
+    endif()
+  endforeach()
+  find_path(system_fmt_root fmt/core.h PATHS /usr/include NO_DEFAULT_PATH)
+  if(NOT torch_fmt OR NOT system_fmt_root)
+    return()
+  endif()
+  set(shim ${CMAKE_BINARY_DIR}/compat/system-fmt)
+  file(MAKE_DIRECTORY ${shim})
+  if(NOT EXISTS ${shim}/fmt)
+    file(CREATE_LINK ${system_fmt_root}/fmt ${shim}/fmt SYMBOLIC)
+  endif()
+  message(STATUS "LibTorch ships its own fmt (${torch_fmt}); spdlog keeps ${system_fmt_root}/fmt")
+  target_include_directories(${target} SYSTEM BEFORE PUBLIC ${shim})
+endfunction()
+
+# LibTorch 2.10 and later refuse to compile below C++20 (ATen/ATen.h: "#error C++20 or later
+# compatible compiler is required"); gencli's sources are C++17 and compile as C++20 too, so
+# the standard follows what the LibTorch found demands.
+function(gencli_cxx_standard_for_torch out_var)
+  set(standard 17)
+  foreach(dir ${TORCH_INCLUDE_DIRS})
+    if(EXISTS ${dir}/ATen/ATen.h)
+      file(STRINGS ${dir}/ATen/ATen.h needs_20 REGEX "C\\+\\+20 or later")
+      if(needs_20)
+        set(standard 20)
+      endif()
+    endif()
+  endforeach()
+  set(${out_var} ${standard} PARENT_SCOPE)
+endfunction()
+
+# Two LibTorch lines on one machine: TorchConfig.cmake of the pip wheel looks for libc10 with
+# find_library(... PATHS its own lib folder), which still searches the system first and so
+# finds Debian's 1.13 libc10 when libtorch-dev is installed. Link the wheel's own.
+function(gencli_use_one_libtorch)
+  set(own_c10 ${TORCH_INSTALL_PREFIX}/lib/libc10.so)
+  if(c10_LIBRARY AND EXISTS ${own_c10} AND NOT c10_LIBRARY STREQUAL own_c10)
+    message(STATUS "Using ${own_c10}, not ${c10_LIBRARY}")
+    list(TRANSFORM TORCH_LIBRARIES REPLACE "^${c10_LIBRARY}$" "${own_c10}")
+    set(TORCH_LIBRARIES ${TORCH_LIBRARIES} PARENT_SCOPE)
+  endif()
+endfunction()
+
+# The wheel's libtorch_cuda.so finds its CUDA libraries (NCCL, cuDNN, cuBLAS, ...) in the
+# nvidia/*/lib folders beside it through its own RPATH, which the dynamic loader searches
+# first. The linker, though, searches the executable's -rpath first, where the CUDA toolkit's
+# folder holds an older NCCL without the symbols the wheel needs. Tell it where to look.
+function(gencli_link_wheel_cuda_libraries target)
+  file(GLOB dirs LIST_DIRECTORIES true ${TORCH_INSTALL_PREFIX}/../nvidia/*/lib)
+  if(dirs)
+    list(JOIN dirs ":" joined)
+    target_link_options(${target} INTERFACE "LINKER:-rpath-link,${joined}")
+  endif()
+endfunction()

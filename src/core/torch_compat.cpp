@@ -1,0 +1,53 @@
+#include "core/torch_compat.h"
+
+namespace gencli::torch_compat {
+
+#if TORCH_VERSION_MAJOR >= 2
+
+bool optimizer_state_keys_readable(torch::serialize::InputArchive& section) {
+  torch::serialize::InputArchive state;
+  if (!section.try_read("state", state)) return true;  // no per-parameter state yet
+  for (const std::string& key : state.keys())
+    if (key.rfind("0x", 0) == 0) return false;
+  return true;
+}
+
+bool has_fused_attention() { return true; }
+
+std::optional<torch::Tensor> fused_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                             const torch::Tensor& allowed, bool is_causal) {
+  std::optional<torch::Tensor> mask;
+  if (allowed.defined()) mask = allowed;
+  return at::scaled_dot_product_attention(q, k, v, mask, 0.0, is_causal);
+}
+
+std::string fused_attention_backend(const torch::Device& device) {
+  const auto dtype = device.is_cuda() ? torch::kBFloat16 : torch::kFloat;
+  torch::Tensor q = torch::zeros({1, 2, 64, 32}, torch::TensorOptions().dtype(dtype).device(device));
+  // The numbering of at::SDPBackend (ATen/SDPBackend.h).
+  switch (at::_fused_sdp_choice(q, q, q, {}, 0.0, /*is_causal=*/true)) {
+    case 0: return "math";
+    case 1: return "flash";
+    case 2: return "memory-efficient";
+    case 3: return "cudnn";
+    case 4: return "overrideable";
+    default: return "none usable";
+  }
+}
+
+#else
+
+bool optimizer_state_keys_readable(torch::serialize::InputArchive&) { return true; }
+
+bool has_fused_attention() { return false; }
+
+std::optional<torch::Tensor> fused_attention(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,
+                                             const torch::Tensor&, bool) {
+  return std::nullopt;
+}
+
+std::string fused_attention_backend(const torch::Device&) { return "none"; }
+
+#endif
+
+}  // namespace gencli::torch_compat
