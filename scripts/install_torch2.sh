@@ -19,4 +19,5 @@ if ! "$venv/bin/python" -c "import torch, sys; sys.exit(torch.__version__.split(
   echo "install_torch2: installing torch==$version into $venv (about 4 GB with its CUDA libraries)" >&2
   "$venv/bin/pip" install --quiet --disable-pip-version-check "torch==$version" >&2
 fi
-"$venv/bin/python" -c 'import torch; print(torch.utils.cmake_prefix_path)'
+# -W ignore: torch warns at import that numpy is missing, which LibTorch builds do not need.
+"$venv/bin/python" -W ignore -c 'import torch; print(torch.utils.cmake_prefix_path)'
