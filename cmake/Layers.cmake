@@ -34,4 +34,3 @@ function(gencli_add_layer name)
   endif()
   gencli_set_warnings(gencli_${name})
 endfunction()
-
