@@ -5,8 +5,10 @@
 # the same configs for the same steps on the same data, interleaved, several rounds; the
 # table gives median steps/s (read from metrics.jsonl between the first and last logged
 # step, so start-up and the first slow steps are left out) and each binary's ratio to the first.
+# A binary may carry config overrides after commas, to compare settings of one binary:
+#   scripts/bench_compare.sh fp32=build/gencli bf16=build/gencli,train.precision=bf16
 #
-# Usage: scripts/bench_compare.sh [-c CONFIG]... [-s STEPS] [-r ROUNDS] [-t THREADS] LABEL=BINARY...
+# Usage: scripts/bench_compare.sh [-c CONFIG]... [-s STEPS] [-r ROUNDS] [-t THREADS] LABEL=BINARY[,KEY=VALUE...]...
 #   defaults: configs gan_mnist, dcgan_mnist, gpt_char; 300 steps; 3 rounds; 2 threads
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,7 @@ shift $((OPTIND - 1))
 [ ${#configs[@]} -gt 0 ] || configs=(configs/gan_mnist.json configs/dcgan_mnist.json configs/gpt_char.json)
 [ $# -ge 1 ] || { echo "usage: $0 [-c CONFIG]... [-s STEPS] [-r ROUNDS] [-t THREADS] LABEL=BINARY..." >&2; exit 2; }
 first_bin=${1#*=}
+first_bin=${first_bin%%,*}
 [ -f data/mnist/SOURCE.txt ] || { scripts/fetch_digit_sheet.sh data/cache >/dev/null; "$first_bin" data prepare mnist --out data/mnist; }
 [ -f data/text/SOURCE.txt ] || scripts/make_text_data.sh data/text >/dev/null
 
@@ -34,9 +37,13 @@ for round in $(seq "$rounds"); do
   for config in "${configs[@]}"; do
     for pair in "$@"; do
       label=${pair%%=*} bin=${pair#*=}
+      IFS=, read -r -a extra <<< "$bin"
+      bin=${extra[0]}
+      sets=()
+      for kv in "${extra[@]:1}"; do sets+=(--set "$kv"); done
       dir="$out/run"
       rm -rf "$dir"
-      "$bin" train --config "$config" --out "$dir" --threads "$threads" --set train.steps="$steps" \
+      "$bin" train --config "$config" --out "$dir" --threads "$threads" "${sets[@]}" --set train.steps="$steps" \
         --set train.log_every="$log_every" --set train.sample_every=0 --set train.checkpoint_every="$steps" \
         --set train.eval_every=0 >/dev/null 2>"$out/stderr.txt" || { cat "$out/stderr.txt" >&2; exit 1; }
       python3 - "$dir" "$label" "$config" "$round" >> "$results" <<'PY'

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/option_rules.h"
 #include "core/device.h"
+#include "core/precision.h"
 #include "core/errors.h"
 #include "core/runtime_tuning.h"
 #include "eval/eval_report.h"
@@ -26,6 +27,7 @@ struct EvalOptions {
   int64_t test_limit = 0;
   std::string data_root;
   std::string device = "auto";
+  std::string precision = "fp32";
   // Sample quality (--features): the feature network, what to judge, how to sample.
   std::string features;
   std::string real;      // judge this data set's training split instead of a model's samples
@@ -72,10 +74,14 @@ void run_eval(const EvalOptions& o) {
   check_options(o);
   set_cpu_threads(0);
   const torch::Device device = resolve_device(o.device, "--device");
+  const Precision precision = parse_precision(o.precision, "--precision");
+  check_precision_for_device(precision, device, "--precision");
   // The feature network first, so a wrong --features fails before minutes of other work.
   std::unique_ptr<eval::FeatureNetwork> network;
   if (!o.features.empty()) network = std::make_unique<eval::FeatureNetwork>(o.features, device);
   eval::EvalReport report;
+  report.precision = precision_name(precision);
+  AutocastGuard autocast(precision, device);
   if (!o.real.empty()) {
     set_cpu_threads(0, 0, /*parallel_ops=*/true);
     report.subject = o.real;
@@ -115,6 +121,7 @@ void add_eval_command(CLI::App& app) {
       ->check(integer_in(0));
   cmd->add_option("--data-root", o->data_root, "test data folder, or text file for data.type text (default: the run's data.root / data.path)");
   cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
+  cmd->add_option("--precision", o->precision, "fp32 (default), bf16, or fp16 (CUDA only): forward passes under autocast");
   cmd->add_option("--features", o->features,
                   "classifier checkpoint (model.type classifier): judge --num samples against the test split in its "
                   "feature space (FID, KID, precision/recall, coverage, detection)");

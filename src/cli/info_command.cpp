@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "core/cpu_features.h"
 #include "core/libtorch_build.h"
 #include "core/runtime_tuning.h"
 #include "core/torch_compat.h"
@@ -50,6 +51,9 @@ void add_info_command(CLI::App& app) {
       std::printf("attention     %s\n", line.c_str());
     }
     const bool openblas = blas.library == "OpenBLAS";
+    std::printf("precision     fp32, bf16 (%s on this CPU)%s\n",
+                cpu_has_native_bf16() ? "native: AVX512-BF16 or AMX-BF16" : "emulated, slower than fp32",
+                torch::cuda::is_available() ? ", fp16 (CUDA, with loss scaling)" : "; fp16 on CUDA GPUs only");
     std::printf("threads       %d for matrix products (%s), %d for LibTorch ops (%d usable cores)\n", threads.blas,
                 openblas ? "OpenBLAS" : "LibTorch's BLAS", threads.intra_op, usable_cores());
     if (openblas) {

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/option_rules.h"
 #include "core/device.h"
+#include "core/precision.h"
 #include "core/errors.h"
 #include "core/runtime_tuning.h"
 #include "core/progress.h"
@@ -32,6 +33,7 @@ struct SampleOptions {
   int64_t klass = -1;  // -1: every class, one row each
   std::string npy;
   std::string device = "auto";
+  std::string precision = "fp32";
   bool no_ema = false;
   int64_t pairs = 8;
   std::string corrupt;  // empty: the mode's default
@@ -137,7 +139,10 @@ void run_text_sample(const SampleOptions& o, LoadedModel& loaded, bool out_given
 void run_sample(SampleOptions o) {
   set_cpu_threads(0);
   const torch::Device device = resolve_device(o.device, "--device");
+  const Precision precision = parse_precision(o.precision, "--precision");
+  check_precision_for_device(precision, device, "--precision");
   LoadedModel loaded = load_model(o.checkpoint, device);
+  AutocastGuard autocast(precision, device);
   const Capabilities& caps = loaded.model->capabilities();
   set_cpu_threads(0, 0, caps.parallel_ops);
   const bool out_given = o.f.out != kDefaultImageOut;
@@ -160,6 +165,7 @@ void run_sample(SampleOptions o) {
     o.nrow = mode_result.nrow;
     output = Output::images;  // a mode's comparison rows are a grid, whatever the data
   }
+  samples = samples.to(torch::kFloat);  // bf16 or fp16 under --precision
   const Provenance provenance{loaded.config.model_type(), loaded.sha256, o.seed, loaded.header.step,
                               o.klass >= 0 ? std::to_string(o.klass) : "all", o.f.mode,
                               loaded.header.data_fingerprint};
@@ -193,6 +199,7 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--npy", o->npy, "also write the samples, in [0, 1], as a NumPy .npy array (N, C, H, W); "
                   "for data.type toy2d the points (N, 2) in the data range");
   cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
+  cmd->add_option("--precision", o->precision, "fp32 (default), bf16, or fp16 (CUDA only): forward passes under autocast");
   cmd->add_flag("--no-ema", o->no_ema, "use the raw weights even when the checkpoint has EMA weights");
   cmd->add_option("--mode", o->f.mode,
                   "prior (default): new samples; the family may offer more, e.g. the VAE's reconstruct, "

@@ -68,6 +68,8 @@ struct TrainConfig {
   int64_t keep_checkpoints = 3;      // how many step-numbered checkpoints to keep beside last.pt
   int64_t seed = 1234;               // the same seed and config give the same weights on CPU
   std::string device = "auto";       // "auto", "cpu", "cuda" or "cuda:N"
+  std::string precision = "fp32";    // forward passes under autocast: "fp32", "bf16", or "fp16" (CUDA
+                                     // only, with a dynamic loss scaler); weights stay float32
   int64_t threads = 0;               // CPU threads for matrix products (0 = every core of the machine)
   int64_t intra_op_threads = 0;      // LibTorch's own pool (0 = auto, see core/runtime_tuning.h)
   double ema_decay = 0.0;            // EMA of the sampling network's weights (0 = off, e.g. 0.999)
@@ -87,6 +89,7 @@ struct TrainConfig {
     v.field("keep_checkpoints", keep_checkpoints, at_least(1));
     v.field("seed", seed, at_least(0));
     v.field("device", device);
+    v.field("precision", precision, one_of({"fp32", "bf16", "fp16"}));
     v.field("threads", threads, int_range(0, 4096));
     v.field("intra_op_threads", intra_op_threads, int_range(0, 4096));
     v.field("ema_decay", ema_decay, open_unit());

@@ -9,6 +9,7 @@
 
 #ifdef GENCLI_TORCH_CUDA
 #include <ATen/cuda/CUDAContext.h>
+#include <c10/cuda/CUDACachingAllocator.h>
 #include <cuda_runtime_api.h>
 #endif
 
@@ -93,6 +94,16 @@ std::vector<CudaDevice> cuda_devices() {
   }
 #endif
   return devices;
+}
+
+int64_t cuda_peak_allocated_bytes(int index) {
+#ifdef GENCLI_TORCH_CUDA
+  // allocated_bytes[0]: the aggregate over small and large pools.
+  return c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(index)).allocated_bytes[0].peak;
+#else
+  (void)index;
+  return -1;
+#endif
 }
 
 }  // namespace gencli

@@ -35,4 +35,8 @@ struct CudaDevice {
 // The CUDA devices this process sees; empty on a build without CUDA or a machine without a GPU.
 std::vector<CudaDevice> cuda_devices();
 
+// The most memory LibTorch's CUDA allocator has held in tensors on GPU `index` since the
+// process started, in bytes; -1 on a build without CUDA.
+int64_t cuda_peak_allocated_bytes(int index);
+
 }  // namespace gencli

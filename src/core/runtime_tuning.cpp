@@ -13,6 +13,8 @@
 
 #include <ATen/Parallel.h>
 
+#include "core/cpu_features.h"
+
 namespace gencli {
 
 namespace {
@@ -31,15 +33,6 @@ std::string lower(std::string s) {
 
 bool env_set(const char* name) { return std::getenv(name) != nullptr; }
 
-// XCR0: which register states the OS saves. AVX needs bits 1-2, AVX-512 also 5-7.
-uint64_t os_saved_states() {
-  unsigned a, b, c, d;
-  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE)) return 0;
-  uint32_t lo, hi;
-  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-  return (static_cast<uint64_t>(hi) << 32) | lo;
-}
-
 }  // namespace
 
 bool openblas_core_at_least(const std::string& current, const std::string& target) {
@@ -54,7 +47,7 @@ std::string best_openblas_core_for_this_cpu() {
 #if defined(__x86_64__)
   unsigned a, b, c, d;
   if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return "";
-  const uint64_t xcr0 = os_saved_states();
+  const uint64_t xcr0 = os_saved_register_states();
   const bool avx_os = (xcr0 & 0x6) == 0x6, avx512_os = (xcr0 & 0xE6) == 0xE6;
   const bool avx2 = b & bit_AVX2;
   const bool avx512 = (b & bit_AVX512F) && (b & bit_AVX512BW) && (b & bit_AVX512VL) && (b & bit_AVX512DQ) &&

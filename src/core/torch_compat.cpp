@@ -1,5 +1,7 @@
 #include "core/torch_compat.h"
 
+#include <ATen/autocast_mode.h>
+
 namespace gencli::torch_compat {
 
 #if TORCH_VERSION_MAJOR >= 2
@@ -13,6 +15,15 @@ bool optimizer_state_keys_readable(torch::serialize::InputArchive& section) {
 }
 
 bool has_fused_attention() { return true; }
+
+AutocastState autocast_state(c10::DeviceType device_type) {
+  return {at::autocast::is_autocast_enabled(device_type), at::autocast::get_autocast_dtype(device_type)};
+}
+
+void set_autocast_state(c10::DeviceType device_type, AutocastState state) {
+  at::autocast::set_autocast_enabled(device_type, state.enabled);
+  at::autocast::set_autocast_dtype(device_type, state.dtype);
+}
 
 std::optional<torch::Tensor> fused_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                              const torch::Tensor& allowed, bool is_causal) {
@@ -38,6 +49,21 @@ std::string fused_attention_backend(const torch::Device& device) {
 #else
 
 bool optimizer_state_keys_readable(torch::serialize::InputArchive&) { return true; }
+
+AutocastState autocast_state(c10::DeviceType device_type) {
+  if (device_type == c10::kCUDA) return {at::autocast::is_enabled(), at::autocast::get_autocast_gpu_dtype()};
+  return {at::autocast::is_cpu_enabled(), at::autocast::get_autocast_cpu_dtype()};
+}
+
+void set_autocast_state(c10::DeviceType device_type, AutocastState state) {
+  if (device_type == c10::kCUDA) {
+    at::autocast::set_enabled(state.enabled);
+    at::autocast::set_autocast_gpu_dtype(state.dtype);
+  } else {
+    at::autocast::set_cpu_enabled(state.enabled);
+    at::autocast::set_autocast_cpu_dtype(state.dtype);
+  }
+}
 
 bool has_fused_attention() { return false; }
 

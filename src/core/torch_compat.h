@@ -52,6 +52,15 @@ class ForwardingAllocator : public c10::Allocator {
 // parameters would share one state. 1.13 reads 2.x's keys as plain strings, which works.
 bool optimizer_state_keys_readable(torch::serialize::InputArchive& section);
 
+// Autocast for one device type (CPU or CUDA): whether it is on and the type it casts to.
+// 1.13 spells these per device (set_cpu_enabled, set_autocast_gpu_dtype), 2.x takes the type.
+struct AutocastState {
+  bool enabled = false;
+  at::ScalarType dtype = at::kFloat;
+};
+AutocastState autocast_state(c10::DeviceType device_type);
+void set_autocast_state(c10::DeviceType device_type, AutocastState state);
+
 // Whether this LibTorch has at::scaled_dot_product_attention (it came in 2.0).
 bool has_fused_attention();
 

@@ -20,6 +20,7 @@ nlohmann::json EvalReport::to_json() const {
     j["metrics"] = metrics;
     j["energy"] = energy;
   }
+  j["precision"] = precision;
   if (!quality.is_null()) j["sample_quality"] = quality;
   return j;
 }
@@ -52,6 +53,7 @@ std::string EvalReport::to_text() const {
   if (!model_type.empty()) {
     out += fmt::format("{} ({}, step {})\n", subject, model_type, step);
     if (!data_fingerprint.empty()) out += fmt::format("trained on data {}\n", data_fingerprint);
+    if (precision != "fp32") out += fmt::format("computed in {} (--precision)\n", precision);
     size_t width = 24;
     for (const auto& item : metrics.items()) width = std::max(width, item.key().size());
     for (const auto& item : metrics.items())

@@ -12,6 +12,7 @@ struct EvalReport {
   std::string model_type;   // empty for --real
   int64_t step = 0;
   std::string data_fingerprint;  // of the run's training data; empty: not recorded (older checkpoints)
+  std::string precision = "fp32";  // what the forward passes computed in (--precision)
   nlohmann::json metrics;   // the family's evaluate(); "likelihood" rows inside, if any
   nlohmann::json energy;    // the run's energy report from the checkpoint (null: not recorded)
   nlohmann::json quality;   // eval::sample_quality (null without --features)

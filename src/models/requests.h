@@ -26,6 +26,9 @@ class Optimizers {
  public:
   virtual ~Optimizers() = default;
   virtual void zero_grad(const std::string& part) = 0;
+  // Backpropagates a loss. Families call this rather than loss.backward(), so that float16
+  // training can scale the loss first (train/loss_scaler.h).
+  virtual void backward(const torch::Tensor& loss) { loss.backward(); }
   virtual void update(const std::string& part) = 0;
 };
 

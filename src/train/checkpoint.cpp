@@ -1,5 +1,7 @@
 #include "train/checkpoint.h"
 
+#include <spdlog/spdlog.h>
+
 #include "core/errors.h"
 #include "core/torch_compat.h"
 #include "io/sha256.h"
@@ -87,6 +89,29 @@ nlohmann::json read_energy(torch::serialize::InputArchive& archive, const std::s
   }
 }
 
+// The default generator of CUDA device `device` (shared, like the CPU one).
+at::Generator cuda_generator(const torch::Device& device) {
+  return at::globalContext().defaultGenerator(device);
+}
+
+// Resuming on a GPU continues its generator where the checkpoint left it when the run was on a
+// GPU too. A run moved between device kinds cannot continue bit for bit: say so.
+void restore_cuda_generator(torch::serialize::InputArchive& archive, const std::string& path,
+                            const torch::Device& device) {
+  torch::Tensor state;
+  const bool saved = archive.try_read(key::kRngCuda, state);
+  if (device.is_cuda() && saved) {
+    at::Generator generator = cuda_generator(device);
+    generator.set_state(state.cpu());
+  } else if (device.is_cuda()) {
+    spdlog::warn("{} was trained on the CPU: the weights and optimizer state move to {}, but its random draws "
+                 "there differ from the CPU's, so the run does not continue bit for bit", path, device.str());
+  } else if (saved) {
+    spdlog::warn("{} was trained on a CUDA GPU: the weights and optimizer state move to the CPU, but its "
+                 "random draws differ from the GPU's, so the run does not continue bit for bit", path);
+  }
+}
+
 }  // namespace
 
 void save_training_checkpoint(const std::string& path, const CheckpointHeader& header, const TrainingState& state) {
@@ -99,6 +124,12 @@ void save_training_checkpoint(const std::string& path, const CheckpointHeader& h
     archive.write(key::kOptimizerPrefix + name, section);
   }
   archive.write(key::kRngCpu, at::detail::getDefaultCPUGenerator().get_state());
+  if (state.device.is_cuda()) archive.write(key::kRngCuda, cuda_generator(state.device).get_state());
+  if (const LossScaler& scaler = state.optimizers->loss_scaler(); scaler.enabled()) {
+    torch::serialize::OutputArchive section;
+    scaler.save(section);
+    archive.write(key::kLossScaler, section);
+  }
   archive.write(key::kBestValLoss, torch::tensor(state.best_val_loss, torch::kDouble));
   archive.write(key::kBestStep, c10::IValue(state.best_step));
   archive.write(key::kEnergy, c10::IValue(state.energy.dump()));
@@ -132,7 +163,16 @@ CheckpointHeader restore_training_checkpoint(const std::string& path, const torc
     torch::Tensor rng;
     ckpt.archive.read(key::kRngCpu, rng);
     at::Generator cpu_rng = at::detail::getDefaultCPUGenerator();  // shares the global generator
-    cpu_rng.set_state(rng);
+    cpu_rng.set_state(rng.cpu());  // the archive was mapped to `device`; generator states live on the host
+    restore_cuda_generator(ckpt.archive, path, device);
+    if (LossScaler& scaler = state.optimizers->loss_scaler(); scaler.enabled()) {
+      part = "the loss scaler";
+      torch::serialize::InputArchive section;
+      if (read_section(ckpt.archive, key::kLossScaler, section))
+        scaler.load(section);
+      else
+        spdlog::info("{} was saved without float16 loss scaling; the scaler starts at {}", path, scaler.scale());
+    }
     if (state.batches) {
       part = "the data order";
       torch::serialize::InputArchive order;

@@ -23,7 +23,9 @@ struct TrainingState {
   double best_val_loss = std::numeric_limits<double>::infinity();  // train.eval_every's best so far
   int64_t best_step = 0;                // the step best.pt holds (0: none yet, or an older checkpoint)
   nlohmann::json energy;                // the run's cost report (EnergyMeter::report()); null if absent
-  // The global CPU generator's state is saved and restored with the rest.
+  torch::Device device = torch::kCPU;   // the training device: a CUDA device's generator is saved too
+  // The global CPU generator's state, and the fp16 loss scaler's (optimizers->loss_scaler()),
+  // are saved and restored with the rest.
 };
 
 // Writes the header and `state` to `path` atomically (temporary file, then rename). Weights that

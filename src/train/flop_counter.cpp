@@ -34,18 +34,31 @@ double product_flops(const at::Tensor& a, const at::Tensor& b) {  // (..., n, k)
   return 2.0 * static_cast<double>(a.numel()) * static_cast<double>(b.size(-1));
 }
 
-// A forward convolution's cost depends on its output size, known only at the end; the start
-// keeps what the end needs (inputs are valid only during the start callback).
-struct ConvolutionStart : at::ObserverContext {
-  double flops_per_output = 0;
+// Every counted operator's start hands its end a context. A forward convolution's cost depends
+// on its output size, known only at the end, so the start keeps what the end needs (inputs are
+// valid only during the start callback).
+struct CountedOp : at::ObserverContext {
+  double flops_per_output = 0;  // > 0: a forward convolution, counted at its end
 };
+
+// Counted operators already running on this thread. Autocast's kernel for aten::mm (and its
+// kin) casts the inputs and calls aten::mm again: only the outermost call of a nest counts.
+thread_local int counted_depth = 0;
+
+bool is_counted(const char* name) {
+  for (const char* op : {"mm", "bmm", "addmm", "baddbmm", "convolution", "convolution_backward"})
+    if (!std::strcmp(name, op)) return true;
+  return false;
+}
 
 // Every output element of a convolution (every input element, when transposed) is a dot
 // product over in/groups channels times the kernel: 2 FLOPs per term.
 std::unique_ptr<at::ObserverContext> on_op_start(const at::RecordFunction& fn) {
   const char* name = fn.name();
-  if (std::strncmp(name, "aten::", 6) != 0) return nullptr;
+  if (std::strncmp(name, "aten::", 6) != 0 || !is_counted(name + 6)) return nullptr;
   name += 6;
+  auto context = std::make_unique<CountedOp>();
+  if (counted_depth++ > 0) return context;
   const auto in = fn.inputs();
   if (!std::strcmp(name, "mm") || !std::strcmp(name, "bmm")) {
     if (tensor_at(in, 0) && tensor_at(in, 1)) add(product_flops(*tensor_at(in, 0), *tensor_at(in, 1)));
@@ -55,35 +68,33 @@ std::unique_ptr<at::ObserverContext> on_op_start(const at::RecordFunction& fn) {
     // (input, weight, bias, stride, padding, dilation, transposed, output_padding, groups)
     auto* input = tensor_at(in, 0);
     auto* weight = tensor_at(in, 1);
-    if (!input || !weight || in.size() < 7 || !in[6].isBool()) return nullptr;
-    if (in[6].toBool()) {
+    if (!input || !weight || in.size() < 7 || !in[6].isBool()) return context;
+    if (in[6].toBool())
       add(2.0 * static_cast<double>(input->numel()) * kernel_volume(*weight));
-      return nullptr;
-    }
-    auto context = std::make_unique<ConvolutionStart>();
-    context->flops_per_output = 2.0 * kernel_volume(*weight);
-    return context;
-  } else if (!std::strcmp(name, "convolution_backward")) {
+    else
+      context->flops_per_output = 2.0 * kernel_volume(*weight);
+  } else {  // convolution_backward
     // (grad_output, input, weight, bias_sizes, stride, padding, dilation, transposed, output_padding,
     // groups, output_mask): each of grad input and grad weight asked for costs a forward convolution.
     auto* grad_output = tensor_at(in, 0);
     auto* input = tensor_at(in, 1);
     auto* weight = tensor_at(in, 2);
-    if (!grad_output || !input || !weight || in.size() < 11 || !in[7].isBool() || !in[10].isBoolList()) return nullptr;
+    if (!grad_output || !input || !weight || in.size() < 11 || !in[7].isBool() || !in[10].isBoolList()) return context;
     const double forward =
         2.0 * static_cast<double>(in[7].toBool() ? input->numel() : grad_output->numel()) * kernel_volume(*weight);
     const auto mask = in[10].toBoolList();
     add(forward * ((mask.size() > 0 && mask.get(0)) + (mask.size() > 1 && mask.get(1))));
   }
-  return nullptr;
+  return context;
 }
 
 void on_op_end(const at::RecordFunction& fn, at::ObserverContext* context) {
-  auto* convolution = dynamic_cast<ConvolutionStart*>(context);
-  if (!convolution) return;
+  auto* op = dynamic_cast<CountedOp*>(context);
+  if (!op) return;
+  --counted_depth;
+  if (op->flops_per_output <= 0) return;
   const auto& out = fn.outputs();
-  if (!out.empty() && out[0].isTensor())
-    add(convolution->flops_per_output * static_cast<double>(out[0].toTensor().numel()));
+  if (!out.empty() && out[0].isTensor()) add(op->flops_per_output * static_cast<double>(out[0].toTensor().numel()));
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 #include "train/part_optimizers.h"
 
+#include "core/precision.h"
 #include "train/optimizers.h"
 
 namespace gencli {
 
-PartOptimizers::PartOptimizers(Model& model, const OptimConfig& config) : config_(config) {
+PartOptimizers::PartOptimizers(Model& model, const OptimConfig& config, bool scale_losses)
+    : config_(config), scaler_(scale_losses) {
   for (auto& part : model.optimized_parts()) {
     OptimConfig part_config = config;
     if (!part.weight_decay) part_config.weight_decay = 0;
@@ -15,8 +17,14 @@ PartOptimizers::PartOptimizers(Model& model, const OptimConfig& config) : config
 
 void PartOptimizers::zero_grad(const std::string& part) { drop_gradients(*get(part).optimizer); }
 
+void PartOptimizers::backward(const torch::Tensor& loss) {
+  AutocastSuspended outside_autocast;
+  scaler_.scaled(loss).backward();
+}
+
 void PartOptimizers::update(const std::string& part) {
   auto& p = get(part);
+  if (!scaler_.unscale(p.parameters)) return;  // inf or NaN: this step is skipped
   if (config_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(p.parameters, config_.grad_clip);
   p.optimizer->step();
 }

@@ -10,17 +10,24 @@
 
 #include "core/config.h"
 #include "models/model.h"
+#include "train/loss_scaler.h"
 
 namespace gencli {
 
 class PartOptimizers : public Optimizers {
  public:
-  PartOptimizers(Model& model, const OptimConfig& config);
+  // `scale_losses`: float16 training, whose losses go through a LossScaler.
+  PartOptimizers(Model& model, const OptimConfig& config, bool scale_losses = false);
 
   void zero_grad(const std::string& part) override;
-  // Clips the part's gradients (optim.grad_clip), then steps.
+  void backward(const torch::Tensor& loss) override;
+  // Unscales the part's gradients and skips the step if they overflowed (fp16), clips them
+  // (optim.grad_clip), then steps.
   void update(const std::string& part) override;
+  // After every training step: the loss scaler's bookkeeping.
+  void end_step() { scaler_.end_step(); }
   void set_lr(double lr);
+  LossScaler& loss_scaler() { return scaler_; }
 
   // The parts in the model's order, and each one's optimizer (for checkpoints).
   const std::vector<std::string>& names() const { return names_; }
@@ -36,6 +43,7 @@ class PartOptimizers : public Optimizers {
   const OptimConfig& config_;
   std::map<std::string, Part> parts_;
   std::vector<std::string> names_;
+  LossScaler scaler_;
 };
 
 }  // namespace gencli

@@ -8,7 +8,9 @@
 #include "core/config.h"
 #include "core/device.h"
 #include "core/errors.h"
+#include "core/libtorch_build.h"
 #include "core/logging.h"
+#include "core/precision.h"
 #include "core/runtime_tuning.h"
 #include "data/data_fingerprint.h"
 #include "io/atomic_file.h"
@@ -212,6 +214,8 @@ void run_training(const TrainOptions& options) {
   if (const auto& advise = models::family(config.model_type()).advise) advise(config);
 
   const torch::Device device = resolve_device(config.train.device);
+  const Precision precision = parse_precision(config.train.precision, "train.precision");
+  check_precision_for_device(precision, device, "train.precision");
   torch::manual_seed(static_cast<uint64_t>(config.train.seed));
   std::shared_ptr<Model> model = build_model(config, options.resume);
   // The thread split depends on what the network spends its time in (see ThreadPlan).
@@ -219,12 +223,12 @@ void run_training(const TrainOptions& options) {
                                              static_cast<int>(config.train.intra_op_threads),
                                              model->capabilities().parallel_ops);
   const BlasInfo blas = blas_info();
-  spdlog::info("device {}{}; CPU threads: {} for matrix products, {} for LibTorch ops; BLAS {} {}{}", device.str(),
-               config.train.device == "auto" ? " (auto)" : "", threads.blas, threads.intra_op, blas.library, blas.core,
+  spdlog::info("device {}{}, precision {}; CPU threads: {} for matrix products, {} for LibTorch ops; BLAS {} {}{}", device.str(),
+               config.train.device == "auto" ? " (auto)" : "", precision_name(precision), threads.blas, threads.intra_op, blas.library, blas.core,
                runtime_tuning_applied().empty() ? "" : " (tuned: " + runtime_tuning_applied() + ")");
   model->to(device);
   attach_ema(*model, config, device);
-  PartOptimizers optimizers(*model, config.optim);
+  PartOptimizers optimizers(*model, config.optim, /*scale_losses=*/precision == Precision::fp16);
   int64_t parameters = 0, trainable_parameters = 0;
   for (const auto& p : model->parameters()) parameters += p.numel();
   for (const auto& part : model->optimized_parts())
@@ -243,11 +247,11 @@ void run_training(const TrainOptions& options) {
   std::error_code ec;
   const bool folder_was_new = !fs::exists(out, ec);
   const std::unique_ptr<RunLock> lock = prepare_run_folder(out, config_to_json(config), options.resume);
-  TrainingLoop loop(config, out, *model, optimizers, inputs, options.explain);
+  TrainingLoop loop(config, out, *model, optimizers, inputs, device, options.explain);
   loop.set_data_fingerprint(data.digest);
   try {
-    if (options.resume) loop.resume(device);
-    loop.run(device.is_cuda());
+    if (options.resume) loop.resume();
+    loop.run();
   } catch (...) {
     if (!options.resume) remove_unfinished_run(out, folder_was_new);
     throw;
@@ -262,6 +266,7 @@ void run_training(const TrainOptions& options) {
                             {"threads", threads.blas},
                             {"intra_op_threads", threads.intra_op},
                             {"device", device.str()},
+                            {"precision", precision_name(precision)},
                             {"blas", blas.library + " " + blas.core},
                             {"tuning", runtime_tuning_applied()},
                             {"peak_rss_mb", peak_rss_mb()},
@@ -269,6 +274,7 @@ void run_training(const TrainOptions& options) {
                             {"trainable_parameters", trainable_parameters},
                             {"energy", loop.energy().report()},
                             {"checkpoint", last_checkpoint_path(out)}};
+  if (device.is_cuda()) summary["peak_gpu_mb"] = cuda_peak_allocated_bytes(device.index()) / 1048576.0;
   write_file_atomically((fs::path(out) / "summary.json").string(), summary.dump(2) + "\n");
   spdlog::info("done: {} steps in {:.1f} s ({:.1f} steps/s); {}; checkpoint {}", steps_run, elapsed,
                summary["steps_per_s"].get<double>(), loop.energy().summary(), last_checkpoint_path(out));

@@ -46,7 +46,7 @@ bool all_finite(const StepMetrics& m, std::string* bad) {
 }  // namespace
 
 TrainingLoop::TrainingLoop(const Config& config, const std::string& run_dir, Model& model, PartOptimizers& optimizers,
-                           RunInputs& inputs, bool explain)
+                           RunInputs& inputs, const torch::Device& device, bool explain)
     : config_(config),
       config_json_(config_to_json(config)),
       out_(run_dir),
@@ -54,11 +54,13 @@ TrainingLoop::TrainingLoop(const Config& config, const std::string& run_dir, Mod
       model_(model),
       optimizers_(optimizers),
       inputs_(inputs),
+      device_(device),
+      precision_(parse_precision(config.train.precision, "train.precision")),
       explain_(explain) {}
 
-void TrainingLoop::resume(const torch::Device& device) {
+void TrainingLoop::resume() {
   TrainingState state = training_state();
-  const CheckpointHeader header = restore_training_checkpoint(last_, device, state);
+  const CheckpointHeader header = restore_training_checkpoint(last_, device_, state);
   best_val_ = state.best_val_loss;
   best_step_ = state.best_step;
   earlier_energy_ = earlier_energy_totals(state.energy, last_, header.step);
@@ -92,8 +94,8 @@ void TrainingLoop::repair_best_checkpoint() {
   spdlog::info("best.pt repaired: it now holds step {} (val_loss {:.4g})", best_step_, best_val_);
 }
 
-void TrainingLoop::run(bool gpu) {
-  energy_ = std::make_unique<EnergyMeter>(config_.train, gpu, earlier_energy_);
+void TrainingLoop::run() {
+  energy_ = std::make_unique<EnergyMeter>(config_.train, device_.is_cuda(), earlier_energy_);
   metrics_.open((fs::path(out_) / "metrics.jsonl").string(), std::ios::app);
   install_interrupt_handlers();
   Progress progress(step_, config_.train.steps, config_.train.log_every);
@@ -129,17 +131,26 @@ TrainingState TrainingLoop::training_state() {
   state.batches = inputs_.batches;
   state.best_val_loss = best_val_;
   state.best_step = best_step_;
+  state.device = device_;
   return state;
 }
 
 StepMetrics TrainingLoop::take_step(StepContext& ctx) {
   StepMetrics m;
-  if (step_ == first_step_) {
-    FlopCounter counter;
-    m = model_.train_step(ctx);
-    flops_per_step_ = counter.flops();
-  } else {
-    m = model_.train_step(ctx);
+  {
+    AutocastGuard autocast(precision_, device_);
+    if (step_ == first_step_) {
+      FlopCounter counter;
+      m = model_.train_step(ctx);
+      flops_per_step_ = counter.flops();
+    } else {
+      m = model_.train_step(ctx);
+    }
+  }
+  optimizers_.end_step();
+  if (const LossScaler& scaler = optimizers_.loss_scaler(); scaler.enabled()) {
+    m.emplace_back("loss_scale", scaler.scale());
+    m.emplace_back("skipped_steps", static_cast<double>(scaler.skipped_steps()));
   }
   energy_->add_steps(1, flops_per_step_);
   std::string bad;
@@ -181,6 +192,7 @@ bool TrainingLoop::validate(StepMetrics& m) {
   Validation v;
   {
     torch::NoGradGuard no_grad;
+    AutocastGuard autocast(precision_, device_);
     EvalContext eval;
     eval.test_split = inputs_.held_out;
     model_.eval();
@@ -232,6 +244,7 @@ void TrainingLoop::save_samples() {
   request.num = config_.sample.num;
   request.use_ema = config_.sample.use_ema;
   request.preview = true;
+  AutocastGuard autocast(precision_, device_);
   torch::Tensor images =
       draw_samples(model_, request, config_.sample.nrow, -1, static_cast<uint64_t>(config_.sample.seed));
   char name[32];

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/config.h"
+#include "core/precision.h"
 #include "models/model.h"
 #include "train/energy_meter.h"
 #include "train/part_optimizers.h"
@@ -27,14 +28,15 @@ struct RunInputs {
 
 class TrainingLoop {
  public:
+  // Forward passes run under autocast on `device` in train.precision.
   TrainingLoop(const Config& config, const std::string& run_dir, Model& model, PartOptimizers& optimizers,
-               RunInputs& inputs, bool explain);
+               RunInputs& inputs, const torch::Device& device, bool explain);
 
   // Continues from last.pt: weights, EMA, optimizers, RNG, data order, best loss, cost totals.
-  void resume(const torch::Device& device);
+  void resume();
   // Trains up to train.steps. Throws Interrupted after saving on Ctrl-C/SIGTERM and
   // TrainingDiverged on a NaN/Inf metric (the last good checkpoint stays).
-  void run(bool gpu);
+  void run();
 
   // Recorded in every checkpoint this loop writes (data/data_fingerprint.h).
   void set_data_fingerprint(const std::string& digest) { data_fingerprint_ = digest; }
@@ -61,6 +63,8 @@ class TrainingLoop {
   Model& model_;
   PartOptimizers& optimizers_;
   RunInputs& inputs_;
+  const torch::Device device_;
+  const Precision precision_;
   const bool explain_;
 
   int64_t step_ = 0, first_step_ = 0;

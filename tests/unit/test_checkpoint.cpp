@@ -42,12 +42,12 @@ Config toy_gan_config() {
 
 // A run's whole state: a GAN with its EMA, two Adams, shuffled batches of toy data.
 struct ToyRun {
-  explicit ToyRun(const Config& config)
+  explicit ToyRun(const Config& config, bool scale_losses = false)
       : model(models::create_model(config)),
         data(load_image_dataset(config.data, Split::Train, torch::kCPU)),
         batches(data, config.train.batch_size, 7) {
     model->ema = make_ema_copy(*model->ema_target());
-    optimizers = std::make_unique<PartOptimizers>(*model, config.optim);
+    optimizers = std::make_unique<PartOptimizers>(*model, config.optim, scale_losses);
   }
   TrainingState state() {
     TrainingState s;
@@ -186,6 +186,38 @@ TEST(Checkpoint, ArchiveHoldsExactlyTheNamedKeys) {
                                           key::kDataOrder, key::kBestValLoss, key::kBestStep, key::kEnergy,
                                           key::kDataFingerprint};
   EXPECT_EQ(got, expected);
+}
+
+// fp16 runs keep the loss scaler's state beside the optimizers', so a resumed run scales as an
+// uninterrupted one; runs without loss scaling write no such section.
+TEST(Checkpoint, LossScalerStateIsRestored) {
+  const Config config = toy_gan_config();
+  ToyRun first(config, /*scale_losses=*/true);
+  LossScaler& scaler = first.optimizers->loss_scaler();
+  for (int i = 0; i < 3; ++i) scaler.end_step();  // three good steps
+  torch::Tensor p = torch::ones({2}, torch::requires_grad());
+  p.mutable_grad() = torch::full({2}, std::numeric_limits<float>::infinity());
+  ASSERT_FALSE(scaler.unscale({p}));
+  scaler.end_step();  // an overflow: halved, one skipped
+  scaler.end_step();  // one good step
+  const fs::path path = temp_dir("scaler") / "ckpt.pt";
+  save_training_checkpoint(path.string(), header_for(config, 5), first.state());
+
+  ToyRun second(config, /*scale_losses=*/true);
+  TrainingState state = second.state();
+  restore_training_checkpoint(path.string(), torch::kCPU, state);
+  const LossScaler& restored = second.optimizers->loss_scaler();
+  EXPECT_EQ(restored.scale(), 32768.0);
+  EXPECT_EQ(restored.good_steps(), 1);
+  EXPECT_EQ(restored.skipped_steps(), 1);
+
+  ToyRun plain(config);
+  const fs::path plain_path = temp_dir("no-scaler") / "ckpt.pt";
+  save_training_checkpoint(plain_path.string(), header_for(config, 0), plain.state());
+  torch::serialize::InputArchive archive;
+  archive.load_from(plain_path.string());
+  torch::serialize::InputArchive section;
+  EXPECT_FALSE(archive.try_read(key::kLossScaler, section));
 }
 
 TEST(Checkpoint, ModelCheckpointLoadsForInference) {

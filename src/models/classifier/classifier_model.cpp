@@ -30,7 +30,7 @@ StepMetrics ClassifierModel::train_step(StepContext& ctx) {
   torch::Tensor logits = net->forward(batch.images);
   torch::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.labels);
   ctx.optimizers->zero_grad("classifier");
-  loss.backward();
+  ctx.optimizers->backward(loss);
   ctx.optimizers->update("classifier");
   const double accuracy = logits.argmax(1).eq(batch.labels).to(torch::kDouble).mean().item<double>();
   return {{"loss", loss.item<double>()}, {"accuracy", accuracy}};

@@ -57,7 +57,7 @@ StepMetrics DiffusionModel::train_step(StepContext& ctx) {
   torch::Tensor target = config_.prediction == "v" ? schedule_.velocity(x0, noise, t) : noise;
   torch::Tensor loss = torch::mse_loss(denoiser->forward(x_t, t, labels), target);
   ctx.optimizers->zero_grad("denoiser");
-  loss.backward();
+  ctx.optimizers->backward(loss);
   ctx.optimizers->update("denoiser");
   return {{"loss", loss.item<double>()}};
 }

@@ -58,7 +58,7 @@ void GanModel::update_discriminator(StepContext& ctx, const Batch& real, const t
     loss = loss + config_.gp_weight * gp;
   }
   ctx.optimizers->zero_grad("discriminator");
-  loss.backward();
+  ctx.optimizers->backward(loss);
   ctx.optimizers->update("discriminator");
   if (config_.weight_clip > 0) {
     torch::NoGradGuard no_grad;
@@ -92,7 +92,7 @@ StepMetrics GanModel::train_step(StepContext& ctx) {
   set_requires_grad(*discriminator, false);
   torch::Tensor loss_g = generator_loss(config_.loss, discriminator->forward(fake, fake_labels));
   ctx.optimizers->zero_grad("generator");
-  loss_g.backward();
+  ctx.optimizers->backward(loss_g);
   ctx.optimizers->update("generator");
   set_requires_grad(*discriminator, true);
   metrics.insert(metrics.begin() + 1, {"loss_g", loss_g.item<double>()});

@@ -63,7 +63,7 @@ StepMetrics GptModel::train_step(StepContext& ctx) {
   torch::Tensor nats = loss(batch.tokens);
   const auto parts = optimized_parts();
   for (const auto& part : parts) ctx.optimizers->zero_grad(part.name);
-  nats.backward();
+  ctx.optimizers->backward(nats);
   for (const auto& part : parts) ctx.optimizers->update(part.name);
   const double value = nats.item<double>();
   return {{"loss", value}, {"bits_per_token", value / std::log(2.0)}};

@@ -66,7 +66,7 @@ StepMetrics LinregModel::train_step(StepContext& ctx) {
   if (explain) std::printf("3. gradient reset   dL/dw and dL/db cleared before backward\n");
 
   // 4. Backpropagation: autograd fills dL/dw and dL/db.
-  loss.backward();
+  ctx.optimizers->backward(loss);
   if (explain)
     std::printf("4. backward pass    dL/dw = %.6f, dL/db = %.6f\n", scalar(line->weight.grad()),
                 scalar(line->bias.grad()));

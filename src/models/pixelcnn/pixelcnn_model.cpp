@@ -79,7 +79,7 @@ StepMetrics PixelCnnModel::train_step(StepContext& ctx) {
   torch::Tensor labels = config_.conditional ? batch.labels : torch::Tensor();
   torch::Tensor nll = -log_likelihood(targets(batch.images), labels).mean();
   ctx.optimizers->zero_grad("pixelcnn");
-  nll.backward();
+  ctx.optimizers->backward(nll);
   ctx.optimizers->update("pixelcnn");
   const double nats = nll.item<double>();
   const int64_t dims = batch.images[0].numel();

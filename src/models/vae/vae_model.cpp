@@ -92,7 +92,7 @@ StepMetrics VaeModel::train_step(StepContext& ctx) {
   const double beta = beta_at(ctx.step);
   torch::Tensor loss = recon.mean() + beta * kl_penalty;
   ctx.optimizers->zero_grad("vae");
-  loss.backward();
+  ctx.optimizers->backward(loss);
   ctx.optimizers->update("vae");
   StepMetrics m = {{"loss", loss.item<double>()},
                    {"neg_elbo", (recon + kl).mean().item<double>()},

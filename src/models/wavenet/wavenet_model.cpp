@@ -63,7 +63,7 @@ StepMetrics WaveNetModel::train_step(StepContext& ctx) {
   torch::Tensor labels = config_.conditional ? batch.labels : torch::Tensor();
   torch::Tensor loss = nll(torch::stack(windows), labels).mean();
   ctx.optimizers->zero_grad("wavenet");
-  loss.backward();
+  ctx.optimizers->backward(loss);
   ctx.optimizers->update("wavenet");
   const double nats = loss.item<double>();
   return {{"nll", nats}, {"bits_per_sample", nats / std::log(2.0)}};
