@@ -137,8 +137,9 @@ name = f"{family}-{device}-{precision}"
 def metrics(folder):
     path = os.path.join(runs, folder, "metrics.jsonl")
     return [json.loads(l) for l in open(path)] if os.path.exists(path) else []
-def losses(rows):  # the first metric after step, time and lr: the family's loss
-    return [next(v for key, v in r.items() if key not in ("step", "time_s", "lr")) for r in rows[:int(k)]]
+def losses(rows):  # the family's training loss (a GAN's: the discriminator's)
+    key = next((c for c in ("loss", "loss_d", "nll") if rows and c in rows[0]), None)
+    return [r[key] for r in rows[:int(k)]] if key else []
 dev, cpu = metrics(name), metrics(f"{family}-cpu")
 r = {"family": family, "config": config, "device": device, "precision": precision, "train_rc": int(rc),
      "train_seconds": round(float(train_s), 1)}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A checkpoint written by an older gencli (tests/fixtures/legacy_gan_toy2d, made by its make.sh
 # with the gencli of commit 3b244ca) still loads: today's gencli samples the same bytes from it,
-# scores it the same, and resumes it to the same weights the older gencli resumed it to.
+# scores it the same, and resumes it to the same weights the older gencli resumed it to (within
+# one float32 ulp: training touches code whose rounding differs between Intel and AMD CPUs).
 # The bytes hold on the LibTorch line the fixture was written with (Debian's 1.13); on another
 # line (2.x, with MKL's kernels) the same checks hold within rounding.
 set -euo pipefail
@@ -52,8 +53,11 @@ if [ "$same_line" = yes ]; then
   ok resume "$GENCLI" train --resume --out R --threads 1 --device cpu
   assert_contains "$WORK/resume.err" "resumed from R/checkpoints/last.pt at step 10" "resume log"
   ok sample20 "$GENCLI" sample --checkpoint R/checkpoints/last.pt --num 200 --seed 5 --out r.png --npy r.npy
-  check "samples after the resume are byte-identical to the old gencli's after its resume"
-  same_npy r.npy "$FIX/resumed20.npy" "after resuming to step 20"
+  # Ten training steps pass through libm and LibTorch code that the pinned kernels do not fix:
+  # measured on an Intel Xeon with AMX against the AMD EPYC the bytes came from (the same
+  # binary, before and after mixed precision), one float32 ulp (6e-8) differs.
+  check "samples after the resume match the old gencli's after its resume within 1e-6"
+  npy_close r.npy "$FIX/resumed20.npy" 1e-6 || fail "r.npy differs from the old gencli's resumed20.npy (after resuming to step 20)"
 else
   # LibTorch 2.x's torch::optim cannot read 1.x's optimizer keys (src/core/torch_compat.h).
   expect_exit 2 resume "$GENCLI" train --resume --out R --threads 1 --device cpu

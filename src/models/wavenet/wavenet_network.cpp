@@ -98,7 +98,8 @@ torch::Tensor IncrementalWaveNet::step(const torch::Tensor& previous) {
   for (size_t l = 0; l < layers_.size(); ++l) {
     Layer& layer = layers_[l];
     torch::Tensor slot = layer.history[t_ % layer.dilation];
-    torch::Tensor pre = torch::addmm(layer.bias, slot, layer.tap_past).addmm_(x, layer.tap_now);
+    // Out of place: autocast (sample --precision) casts addmm's operands, not addmm_'s.
+    torch::Tensor pre = torch::addmm(torch::addmm(layer.bias, slot, layer.tap_past), x, layer.tap_now);
     slot.copy_(x);  // x is this layer's input d steps from now
     if (!class_biases_.empty()) pre.add_(class_biases_[l]);
     torch::Tensor z = gate(pre, 1);
