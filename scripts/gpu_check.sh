@@ -27,7 +27,7 @@ pack() {
   git -C "$root" ls-files -z | tar -C "$root" --null -T - -cf - | tar -C "$stage" -xf -
   # Header and library packages gencli builds with, unpacked (no dpkg needed there).
   (cd "$stage/deps" && apt-get download libcli11-dev libspdlog-dev libspdlog1.10 libfmt-dev libfmt9 \
-     nlohmann-json3-dev libstb-dev zlib1g-dev >/dev/null) || die "apt-get download failed"
+     nlohmann-json3-dev libstb-dev zlib1g-dev >/dev/null 2>&1) || die "apt-get download failed"
   for deb in "$stage"/deps/*.deb; do dpkg -x "$deb" "$stage/deps" && rm "$deb"; done
   [ -f data/mnist/SOURCE.txt ] || { scripts/fetch_digit_sheet.sh data/cache >/dev/null; build/gencli data prepare mnist --out data/mnist; }
   [ -f data/text/SOURCE.txt ] || scripts/make_text_data.sh data/text >/dev/null
