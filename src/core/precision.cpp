@@ -47,6 +47,8 @@ AutocastGuard::~AutocastGuard() {
   torch_compat::set_autocast_state(device_type_, previous_);
 }
 
+void forget_autocast_weight_casts() { at::autocast::clear_cache(); }
+
 AutocastSuspended::AutocastSuspended()
     : cpu_(torch_compat::autocast_state(c10::kCPU)), cuda_(torch_compat::autocast_state(c10::kCUDA)) {
   torch_compat::set_autocast_state(c10::kCPU, {false, cpu_.dtype});

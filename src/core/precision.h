@@ -39,6 +39,11 @@ class AutocastGuard {
   torch_compat::AutocastState previous_;
 };
 
+// Autocast keeps the low-precision copy of each weight it casts until the outermost guard ends.
+// An optimizer step inside a guard calls this, or the rest of the training step (a GAN's
+// generator step reading its discriminator) would compute with the weights from before the step.
+void forget_autocast_weight_casts();
+
 // Autocast off on the CPU and CUDA for the guard's scope, for backward passes: each backward op
 // runs in the type its forward op chose, without being cast again (as PyTorch advises).
 class AutocastSuspended {

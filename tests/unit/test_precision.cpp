@@ -132,6 +132,28 @@ TEST(Precision, AutocastGuardCastsMatrixProductsAndRestores) {
   EXPECT_EQ(linear->weight.scalar_type(), torch::kFloat);  // master weights stay float32
 }
 
+// An optimizer step inside the guard changes the weights in place; the forward passes after it
+// must see the new weights, as a fresh guard would, not a cached bf16 copy of the old ones.
+// (LibTorch 1.13 does not cache casts on the CPU; 2.x does.)
+TEST(Precision, WeightsChangedInsideTheGuardAreCastAgainOnceForgotten) {
+  torch::nn::Linear linear(4, 3);
+  torch::Tensor x = torch::randn({2, 4});
+  torch::Tensor after;
+  {
+    AutocastGuard bf16(Precision::bf16, torch::kCPU);
+    const torch::Tensor before = linear(x);
+    {
+      torch::NoGradGuard no_grad;
+      linear->weight.add_(1.0);
+    }
+    forget_autocast_weight_casts();
+    after = linear(x);
+    EXPECT_FALSE(torch::equal(after, before));
+  }
+  AutocastGuard fresh(Precision::bf16, torch::kCPU);
+  EXPECT_TRUE(torch::equal(after, linear(x)));
+}
+
 // Autocast's kernel for aten::mm casts and calls aten::mm again; the count must not double.
 TEST(Precision, FlopCountIsTheSameUnderAutocast) {
   torch::Tensor a = torch::randn({8, 16}), b = torch::randn({16, 4});
