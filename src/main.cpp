@@ -42,6 +42,11 @@ int main(int argc, char** argv) {
   } catch (const gencli::TrainingDiverged& e) {
     spdlog::error("{}", e.what());
     return 3;
+  } catch (const gencli::ExitWith& e) {
+    return e.code();
+  } catch (const gencli::PeerFailure& e) {
+    spdlog::error("{}", e.what());
+    return 4;
   } catch (const c10::Error& e) {
     // LibTorch's text carries a C++ stack trace: a user sees its first line, a developer all.
     spdlog::error("{}", gencli::debug_mode() ? e.what() : gencli::first_line(e.what_without_backtrace()));

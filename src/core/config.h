@@ -77,6 +77,8 @@ struct TrainConfig {
   double cpu_watts_per_core = 10.0;  // energy estimate without RAPL counters: draw per busy CPU core (W)
   double gpu_watts = 300.0;          // energy estimate for a GPU run: the GPU's draw while training (W)
   double grid_g_co2e_per_kwh = 400.0;  // carbon intensity of the electricity (g CO2e per kWh)
+  int64_t dist_timeout_s = 300;      // data-parallel runs: how long a process waits for the others
+                                     // (joining, each collective) before it gives up naming who
 
   template <class V>
   void visit(V& v) {
@@ -97,6 +99,7 @@ struct TrainConfig {
     v.field("cpu_watts_per_core", cpu_watts_per_core, non_negative());
     v.field("gpu_watts", gpu_watts, non_negative());
     v.field("grid_g_co2e_per_kwh", grid_g_co2e_per_kwh, non_negative());
+    v.field("dist_timeout_s", dist_timeout_s, int_range(1, 86400));
   }
 };
 

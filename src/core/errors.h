@@ -36,4 +36,23 @@ class TrainingDiverged : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Another process of a data-parallel run died, hung or disagreed (different data or weights).
+// Exit code 4; the message names the rank. The last checkpoint is left as it was.
+class PeerFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Ends the program with `code` and no message of its own: whoever failed has already said why
+// (the workers of `gencli train --nproc`).
+class ExitWith : public std::exception {
+ public:
+  explicit ExitWith(int code) : code_(code) {}
+  int code() const { return code_; }
+  const char* what() const noexcept override { return "exit"; }
+
+ private:
+  int code_;
+};
+
 }  // namespace gencli

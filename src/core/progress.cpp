@@ -19,8 +19,10 @@ std::string duration_text(double seconds) {
 }
 }  // namespace
 
-Progress::Progress(int64_t first_step, int64_t total_steps, int64_t log_every, std::string what)
-    : first_(first_step), total_(total_steps), log_every_(log_every), last_done_(first_step), what_(std::move(what)),
+Progress::Progress(int64_t first_step, int64_t total_steps, int64_t log_every, std::string what,
+                   int64_t samples_per_step)
+    : first_(first_step), total_(total_steps), log_every_(log_every), last_done_(first_step),
+      samples_per_step_(samples_per_step), what_(std::move(what)),
       terminal_(isatty(STDERR_FILENO)), start_(Clock::now()), last_draw_(Clock::time_point()) {}
 
 double Progress::steps_per_second() const {
@@ -37,7 +39,13 @@ std::string Progress::describe(int64_t done, const StepMetrics& metrics) const {
   }
   const double rate = steps_per_second();
   const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
-  std::snprintf(buf, sizeof buf, " | %.1f it/s ETA %s", rate, duration_text(eta).c_str());
+  std::snprintf(buf, sizeof buf, " | %.1f it/s", rate);
+  text += buf;
+  if (samples_per_step_ > 0) {
+    std::snprintf(buf, sizeof buf, " %.0f samples/s", rate * static_cast<double>(samples_per_step_));
+    text += buf;
+  }
+  std::snprintf(buf, sizeof buf, " ETA %s", duration_text(eta).c_str());
   return text + buf;
 }
 

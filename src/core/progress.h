@@ -10,8 +10,10 @@ namespace gencli {
 
 class Progress {
  public:
-  // `what` names the steps in plain lines ("step", "denoising step").
-  Progress(int64_t first_step, int64_t total_steps, int64_t log_every, std::string what = "step");
+  // `what` names the steps in plain lines ("step", "denoising step"); `samples_per_step` > 0
+  // also shows samples/s (training: the global batch, whatever the number of processes).
+  Progress(int64_t first_step, int64_t total_steps, int64_t log_every, std::string what = "step",
+           int64_t samples_per_step = 0);
   // `done` counts completed steps; lr < 0 leaves the learning rate out.
   void update(int64_t done, const StepMetrics& metrics, double lr = -1);
   void finish();
@@ -21,7 +23,7 @@ class Progress {
   using Clock = std::chrono::steady_clock;
   std::string describe(int64_t done, const StepMetrics& metrics) const;
 
-  int64_t first_, total_, log_every_, last_done_;
+  int64_t first_, total_, log_every_, last_done_, samples_per_step_;
   std::string what_;
   bool terminal_;
   Clock::time_point start_, last_draw_;

@@ -10,8 +10,10 @@ torch::Tensor uniform_like(const torch::Tensor& x, const torch::Generator& gener
 }
 
 torch::Tensor binarize(const torch::Tensor& x, const torch::Generator& generator) {
-  return (uniform_like(x, generator) < x).to(x.dtype());
+  return binarize_with(x, uniform_like(x, generator));
 }
+
+torch::Tensor binarize_with(const torch::Tensor& x, const torch::Tensor& u) { return (u < x).to(x.dtype()); }
 
 torch::Tensor to_levels(const torch::Tensor& x, int64_t levels) {
   // x * levels lands at least 1/255 above an integer for 8-bit x below 1, so float error cannot

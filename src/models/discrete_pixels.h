@@ -11,6 +11,8 @@ torch::Tensor uniform_like(const torch::Tensor& x, const torch::Generator& gener
 
 // Dynamic binarization: each pixel in [0, 1] becomes 1 with its intensity as probability.
 torch::Tensor binarize(const torch::Tensor& x, const torch::Generator& generator = {});
+// The same with the uniform noise given (u shaped like x, in [0, 1)).
+torch::Tensor binarize_with(const torch::Tensor& x, const torch::Tensor& u);
 
 // Pixels in [0, 1] as int64 levels 0 .. levels-1: floor(x * levels), the top value kept in the
 // top level. For 8-bit data and 256 levels this is exactly the byte value 255 x.

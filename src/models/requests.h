@@ -10,6 +10,7 @@
 
 #include "core/step_metrics.h"
 #include "data/batch.h"
+#include "models/example_random.h"
 
 namespace gencli {
 
@@ -37,6 +38,7 @@ struct StepContext {
   BatchSource* batches = nullptr; // null when data.type is "none"
   Optimizers* optimizers = nullptr;
   bool explain = false;           // print what the step computes (teaching mode)
+  ExampleRandom random;           // per-example draws (noise, timesteps, ...): the same for any number of processes
 };
 
 // What `gencli sample` asks for. labels: (num) int64 for conditional models, else undefined.

@@ -123,7 +123,7 @@ void save_training_checkpoint(const std::string& path, const CheckpointHeader& h
     state.optimizers->optimizer(name).save(section);
     archive.write(key::kOptimizerPrefix + name, section);
   }
-  archive.write(key::kRngCpu, at::detail::getDefaultCPUGenerator().get_state());
+  archive.write(key::kRngCpu, state.example_generator.get_state());
   if (state.device.is_cuda()) archive.write(key::kRngCuda, cuda_generator(state.device).get_state());
   if (const LossScaler& scaler = state.optimizers->loss_scaler(); scaler.enabled()) {
     torch::serialize::OutputArchive section;
@@ -162,7 +162,7 @@ CheckpointHeader restore_training_checkpoint(const std::string& path, const torc
     part = "the random generator state";
     torch::Tensor rng;
     ckpt.archive.read(key::kRngCpu, rng);
-    at::Generator cpu_rng = at::detail::getDefaultCPUGenerator();  // shares the global generator
+    at::Generator cpu_rng = state.example_generator;  // shares the generator
     cpu_rng.set_state(rng.cpu());  // the archive was mapped to `device`; generator states live on the host
     restore_cuda_generator(ckpt.archive, path, device);
     if (LossScaler& scaler = state.optimizers->loss_scaler(); scaler.enabled()) {

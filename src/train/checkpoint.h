@@ -24,8 +24,10 @@ struct TrainingState {
   int64_t best_step = 0;                // the step best.pt holds (0: none yet, or an older checkpoint)
   nlohmann::json energy;                // the run's cost report (EnergyMeter::report()); null if absent
   torch::Device device = torch::kCPU;   // the training device: a CUDA device's generator is saved too
-  // The global CPU generator's state, and the fp16 loss scaler's (optimizers->loss_scaler()),
-  // are saved and restored with the rest.
+  // The CPU generator the per-example draws come from (models/example_random.h): the global one
+  // in a one-process run. Its state, and the fp16 loss scaler's (optimizers->loss_scaler()), are
+  // saved and restored with the rest.
+  torch::Generator example_generator = at::detail::getDefaultCPUGenerator();
 };
 
 // Writes the header and `state` to `path` atomically (temporary file, then rename). Weights that

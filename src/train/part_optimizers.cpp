@@ -1,6 +1,7 @@
 #include "train/part_optimizers.h"
 
 #include "core/precision.h"
+#include "train/collectives.h"
 #include "train/optimizers.h"
 
 namespace gencli {
@@ -24,9 +25,15 @@ void PartOptimizers::backward(const torch::Tensor& loss) {
 
 void PartOptimizers::update(const std::string& part) {
   auto& p = get(part);
+  if (collectives_) {
+    std::vector<torch::Tensor> grads;
+    for (const auto& parameter : p.parameters) grads.push_back(parameter.grad());
+    collectives_->average(grads, "averaging the gradients of " + part);
+  }
   if (!scaler_.unscale(p.parameters)) return;  // inf or NaN: this step is skipped
   if (config_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(p.parameters, config_.grad_clip);
   p.optimizer->step();
+  forget_autocast_weight_casts();
 }
 
 void PartOptimizers::set_lr(double lr) {

@@ -14,6 +14,8 @@
 
 namespace gencli {
 
+class Collectives;
+
 class PartOptimizers : public Optimizers {
  public:
   // `scale_losses`: float16 training, whose losses go through a LossScaler.
@@ -21,9 +23,12 @@ class PartOptimizers : public Optimizers {
 
   void zero_grad(const std::string& part) override;
   void backward(const torch::Tensor& loss) override;
-  // Unscales the part's gradients and skips the step if they overflowed (fp16), clips them
-  // (optim.grad_clip), then steps.
+  // Averages the part's gradients over the processes of a data-parallel run, unscales them and
+  // skips the step if they overflowed (fp16), clips them (optim.grad_clip), then steps. So
+  // clipping and the overflow test see the global batch's gradient, the same on every process.
   void update(const std::string& part) override;
+  // A data-parallel run's processes (null, the default: one process).
+  void set_collectives(Collectives* collectives) { collectives_ = collectives; }
   // After every training step: the loss scaler's bookkeeping.
   void end_step() { scaler_.end_step(); }
   void set_lr(double lr);
@@ -44,6 +49,7 @@ class PartOptimizers : public Optimizers {
   std::map<std::string, Part> parts_;
   std::vector<std::string> names_;
   LossScaler scaler_;
+  Collectives* collectives_ = nullptr;
 };
 
 }  // namespace gencli

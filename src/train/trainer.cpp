@@ -2,7 +2,9 @@
 
 #include <sys/resource.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <spdlog/spdlog.h>
 
 #include "core/config.h"
@@ -18,9 +20,13 @@
 #include "models/config_loading.h"
 #include "models/model_weights.h"
 #include "models/registry.h"
+#include "data/batch_slice.h"
+#include "train/collectives.h"
 #include "train/ema.h"
 #include "train/interrupt.h"
+#include "train/launch_environment.h"
 #include "train/part_optimizers.h"
+#include "train/replica_check.h"
 #include "train/run_data.h"
 #include "train/run_lock.h"
 #include "train/training_loop.h"
@@ -122,12 +128,16 @@ std::string shape_text(const torch::Tensor& batch) {
 }
 
 // The training batches (when the family needs data) and the held-out split (train.eval_every).
-RunInputs load_inputs(const Config& config, const Model& model, const torch::Device& device) {
+// Each of a data-parallel run's processes takes its slice of every global batch.
+RunInputs load_inputs(const Config& config, const Model& model, const torch::Device& device,
+                      const LaunchEnvironment& launch) {
   RunInputs inputs;
   const Capabilities& caps = model.capabilities();
   if (caps.needs_data) {
     if (config.data.type == "none") throw ConfigError("data.type: model.type " + config.model_type() + " needs data");
     inputs.data = load_run_data(config, model, device);
+    if (launch.distributed())
+      inputs.data->batches = std::make_unique<BatchSlice>(std::move(inputs.data->batches), launch.rank, launch.world_size);
     inputs.batches = inputs.data->batches.get();
     spdlog::info("data {}", inputs.data->description);
   }
@@ -198,6 +208,29 @@ void check_data_unchanged(const std::string& recorded, const std::string& now, c
                recorded, now);
 }
 
+// train.batch_size is the global batch; each process takes an equal share of it.
+void check_batch_divides(const Config& config, const LaunchEnvironment& launch) {
+  if (config.train.batch_size % launch.world_size == 0) return;
+  throw ConfigError("train.batch_size: " + std::to_string(config.train.batch_size) + " does not divide among " +
+                    std::to_string(launch.world_size) + " processes; it is the global batch, so make it a multiple of " +
+                    std::to_string(launch.world_size));
+}
+
+// On CUDA each process of a machine takes the GPU of its local rank.
+torch::Device process_device(const Config& config, const LaunchEnvironment& launch) {
+  torch::Device device = resolve_device(config.train.device);
+  if (!launch.distributed() || !device.is_cuda() || config.train.device.find(':') != std::string::npos) return device;
+  return resolve_device("cuda:" + std::to_string(launch.local_rank));
+}
+
+// Draws that are each process's own (dropout masks) come from the global generator, seeded
+// apart per rank and per session so no two processes, and no resumed session, repeat them.
+void seed_own_draws(const Config& config, const LaunchEnvironment& launch, int64_t step) {
+  const uint64_t seed = static_cast<uint64_t>(config.train.seed) * 1000003u + static_cast<uint64_t>(launch.rank) * 7919u +
+                        static_cast<uint64_t>(step);
+  torch::manual_seed(seed);
+}
+
 double peak_rss_mb() {
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
@@ -208,18 +241,34 @@ double peak_rss_mb() {
 
 void run_training(const TrainOptions& options) {
   install_interrupt_handlers();  // a Ctrl-C while loading ends cleanly, before anything is written
+  const LaunchEnvironment launch = read_launch_environment();
+  const bool writer = launch.rank == 0;  // rank 0 writes the run folder and speaks for the run
+  if (!writer) spdlog::set_level(spdlog::level::warn);
   const std::string out = run_folder(options);
   const Config config = resolve_config(options, last_checkpoint_path(out));
   spdlog::info("config:\n{}", config_to_json(config).dump(2));
   if (const auto& advise = models::family(config.model_type()).advise) advise(config);
+  std::unique_ptr<Collectives> collectives;
+  if (launch.distributed()) {
+    check_batch_divides(config, launch);
+    collectives = std::make_unique<Collectives>(launch, std::chrono::seconds(config.train.dist_timeout_s));
+    spdlog::info("data-parallel: {} processes ({} on this machine) over Gloo; each takes {} of the global batch of "
+                 "{}; BatchNorm statistics and dropout masks are each process's own",
+                 launch.world_size, launch.local_world_size, config.train.batch_size / launch.world_size,
+                 config.train.batch_size);
+  }
 
-  const torch::Device device = resolve_device(config.train.device);
+  const torch::Device device = process_device(config, launch);
   const Precision precision = parse_precision(config.train.precision, "train.precision");
   check_precision_for_device(precision, device, "train.precision");
   torch::manual_seed(static_cast<uint64_t>(config.train.seed));
   std::shared_ptr<Model> model = build_model(config, options.resume);
+  // train.threads 0 means every core; a machine's processes share its cores.
+  int64_t thread_count = config.train.threads;
+  if (thread_count == 0 && launch.local_world_size > 1)
+    thread_count = std::max<int64_t>(1, static_cast<int64_t>(std::thread::hardware_concurrency()) / launch.local_world_size);
   // The thread split depends on what the network spends its time in (see ThreadPlan).
-  const ThreadPlan threads = set_cpu_threads(static_cast<int>(config.train.threads),
+  const ThreadPlan threads = set_cpu_threads(static_cast<int>(thread_count),
                                              static_cast<int>(config.train.intra_op_threads),
                                              model->capabilities().parallel_ops);
   const BlasInfo blas = blas_info();
@@ -229,12 +278,13 @@ void run_training(const TrainOptions& options) {
   model->to(device);
   attach_ema(*model, config, device);
   PartOptimizers optimizers(*model, config.optim, /*scale_losses=*/precision == Precision::fp16);
+  optimizers.set_collectives(collectives.get());
   int64_t parameters = 0, trainable_parameters = 0;
   for (const auto& p : model->parameters()) parameters += p.numel();
   for (const auto& part : model->optimized_parts())
     for (const auto& p : part.parameters) trainable_parameters += p.numel();
   spdlog::info("model {}: trainable parameters {} of {}", config.model_type(), trainable_parameters, parameters);
-  RunInputs inputs = load_inputs(config, *model, device);
+  RunInputs inputs = load_inputs(config, *model, device, launch);
   const DataFingerprint data = model->capabilities().needs_data ? fingerprint_training_data(config.data)
                                                                  : DataFingerprint{"none"};
   if (model->capabilities().needs_data)
@@ -242,20 +292,33 @@ void run_training(const TrainOptions& options) {
   if (options.resume)
     check_data_unchanged(open_checkpoint(last_checkpoint_path(out)).header.data_fingerprint, data.digest,
                          last_checkpoint_path(out), options.allow_data_change);
+  if (collectives) check_same_data(*collectives, data.digest, config.data.root);
   if (interrupt_requested()) throw Interrupted("interrupted before training started; nothing was written");
 
   std::error_code ec;
   const bool folder_was_new = !fs::exists(out, ec);
-  const std::unique_ptr<RunLock> lock = prepare_run_folder(out, config_to_json(config), options.resume);
+  const std::unique_ptr<RunLock> lock = writer ? prepare_run_folder(out, config_to_json(config), options.resume) : nullptr;
+  // Per-example draws come from one stream every process shares (models/example_random.h),
+  // starting where a one-process run's would: the global generator's state here, the same on
+  // every process (and on resume, the checkpoint's).
+  ExampleRandom random;
+  if (collectives) {
+    torch::Generator shared = at::detail::createCPUGenerator();
+    shared.set_state(at::detail::getDefaultCPUGenerator().get_state());
+    random = ExampleRandom(shared, launch.rank, launch.world_size);
+  }
   TrainingLoop loop(config, out, *model, optimizers, inputs, device, options.explain);
   loop.set_data_fingerprint(data.digest);
+  loop.set_data_parallel(collectives.get(), random);
   try {
     if (options.resume) loop.resume();
+    if (collectives) seed_own_draws(config, launch, loop.step());
     loop.run();
   } catch (...) {
-    if (!options.resume) remove_unfinished_run(out, folder_was_new);
+    if (!options.resume && writer) remove_unfinished_run(out, folder_was_new);
     throw;
   }
+  if (!writer) return;
 
   const double elapsed = loop.seconds();
   const int64_t steps_run = loop.steps_this_session();
@@ -267,6 +330,7 @@ void run_training(const TrainOptions& options) {
                             {"intra_op_threads", threads.intra_op},
                             {"device", device.str()},
                             {"precision", precision_name(precision)},
+                            {"processes", launch.world_size},
                             {"blas", blas.library + " " + blas.core},
                             {"tuning", runtime_tuning_applied()},
                             {"peak_rss_mb", peak_rss_mb()},

@@ -10,6 +10,8 @@
 #include "models/sample_output.h"
 #include "models/sampling.h"
 #include "train/checkpoint.h"
+#include "train/collectives.h"
+#include "train/replica_check.h"
 #include "train/ema.h"
 #include "train/flop_counter.h"
 #include "train/interrupt.h"
@@ -58,6 +60,13 @@ TrainingLoop::TrainingLoop(const Config& config, const std::string& run_dir, Mod
       precision_(parse_precision(config.train.precision, "train.precision")),
       explain_(explain) {}
 
+void TrainingLoop::set_data_parallel(Collectives* collectives, ExampleRandom random) {
+  collectives_ = collectives;
+  random_ = std::move(random);
+}
+
+bool TrainingLoop::writer() const { return !collectives_ || collectives_->rank() == 0; }
+
 void TrainingLoop::resume() {
   TrainingState state = training_state();
   const CheckpointHeader header = restore_training_checkpoint(last_, device_, state);
@@ -66,7 +75,7 @@ void TrainingLoop::resume() {
   earlier_energy_ = earlier_energy_totals(state.energy, last_, header.step);
   step_ = first_step_ = last_saved_ = header.step;
   spdlog::info("resumed from {} at step {}", last_, step_);
-  repair_best_checkpoint();
+  if (writer()) repair_best_checkpoint();
 }
 
 // A kill between writing the best step's checkpoint and linking best.pt leaves best.pt missing
@@ -96,31 +105,36 @@ void TrainingLoop::repair_best_checkpoint() {
 
 void TrainingLoop::run() {
   energy_ = std::make_unique<EnergyMeter>(config_.train, device_.is_cuda(), earlier_energy_);
-  metrics_.open((fs::path(out_) / "metrics.jsonl").string(), std::ios::app);
+  if (writer()) metrics_.open((fs::path(out_) / "metrics.jsonl").string(), std::ios::app);
   install_interrupt_handlers();
-  Progress progress(step_, config_.train.steps, config_.train.log_every);
+  if (collectives_) check_replicas_agree(*collectives_, model_, "at step " + std::to_string(step_));
+  Progress progress(step_, config_.train.steps, config_.train.log_every, "step", config_.train.batch_size);
   started_ = std::chrono::steady_clock::now();
   StepContext ctx;
   ctx.batches = inputs_.batches;
   ctx.optimizers = &optimizers_;
   ctx.explain = explain_;
+  ctx.random = random_;
   while (step_ < config_.train.steps) {
     const double lr = learning_rate_at(config_.optim, step_, config_.train.steps);
     optimizers_.set_lr(lr);
     ctx.step = step_;
     StepMetrics m = take_step(ctx);
+    const bool interrupted = agree_on_step(m);
     if (model_.ema) ema_update(*model_.ema, *model_.ema_target(), config_.train.ema_decay);
     ++step_;
-    progress.update(step_, m, lr);
+    if (writer()) progress.update(step_, m, lr);
     after_step(m, lr);
-    if (interrupt_requested()) {
-      progress.finish();
+    if (interrupted) {
+      if (writer()) progress.finish();
       if (last_saved_ != step_) save_checkpoint();
       throw Interrupted("interrupted at step " + std::to_string(step_) + "; checkpoint saved to " + last_ +
                         " (continue with --resume)");
     }
   }
-  progress.finish();
+  if (writer()) progress.finish();
+  // Rank 0 may host the rendezvous store: nobody leaves before everyone is done with it.
+  if (collectives_) collectives_->barrier("finishing the run");
   model_.on_train_end(explain_);
 }
 
@@ -132,7 +146,21 @@ TrainingState TrainingLoop::training_state() {
   state.best_val_loss = best_val_;
   state.best_step = best_step_;
   state.device = device_;
+  state.example_generator = random_.generator();
   return state;
+}
+
+// Data-parallel processes report the mean of their metrics (each its slice's), and stop
+// together: one Ctrl-C or SIGTERM, whichever process it reaches first, ends the run for all at
+// the same step. Returns whether to stop.
+bool TrainingLoop::agree_on_step(StepMetrics& m) {
+  if (!collectives_) return interrupt_requested();
+  std::vector<double> values;
+  for (const auto& [name, value] : m) values.push_back(value);
+  values.push_back(interrupt_requested() ? 1.0 : 0.0);
+  const std::vector<double> mean = collectives_->mean(values, "step " + std::to_string(step_ + 1) + "'s metrics");
+  for (size_t i = 0; i < m.size(); ++i) m[i].second = mean[i];
+  return mean.back() > 0;
 }
 
 StepMetrics TrainingLoop::take_step(StepContext& ctx) {
@@ -164,7 +192,7 @@ StepMetrics TrainingLoop::take_step(StepContext& ctx) {
 // (`newest_failed`), last.pt goes back to the checkpoint before it.
 std::string TrainingLoop::diverged_at(int64_t step, const std::string& what, bool newest_failed) {
   std::string kept;
-  if (last_saved_ >= 0 && newest_failed) {
+  if (last_saved_ >= 0 && newest_failed && writer()) {
     last_saved_ = roll_back_checkpoint(out_, last_saved_);
     kept = last_saved_ >= 0 ? "; the checkpoint of step " + std::to_string(step - 1) +
                                   " gave that loss, so last.pt is back at step " + std::to_string(last_saved_)
@@ -181,9 +209,9 @@ void TrainingLoop::after_step(StepMetrics& m, double lr) {
   const int64_t every = config_.train.eval_every;
   const bool validate_now = every > 0 && (step_ % every == 0 || step_ == config_.train.steps);
   const bool improved = validate_now && validate(m);
-  if (step_ % config_.train.log_every == 0 || step_ == config_.train.steps || validate_now)
+  if (writer() && (step_ % config_.train.log_every == 0 || step_ == config_.train.steps || validate_now))
     write_metrics_line(metrics_, step_, seconds(), lr, m, energy_->running_totals());
-  if (config_.train.sample_every > 0 && step_ % config_.train.sample_every == 0) save_samples();
+  if (writer() && config_.train.sample_every > 0 && step_ % config_.train.sample_every == 0) save_samples();
   if (step_ % config_.train.checkpoint_every == 0 || step_ == config_.train.steps || improved)
     save_checkpoint(improved);
 }
@@ -214,6 +242,12 @@ bool TrainingLoop::validate(StepMetrics& m) {
 // Writes the step file, then best.pt (when `best`), then last.pt: a kill in between leaves last.pt
 // at the previous checkpoint, and best.pt never older than the checkpoint last.pt says is best.
 std::string TrainingLoop::save_checkpoint(bool best) {
+  if (collectives_) check_replicas_agree(*collectives_, model_, "at step " + std::to_string(step_));
+  if (!writer()) {
+    if (best) best_step_ = step_;
+    last_saved_ = step_;
+    return step_checkpoint_path(out_, step_);
+  }
   const int64_t previous_best = best_step_;
   if (best) best_step_ = step_;
   TrainingState state = training_state();

@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/precision.h"
+#include "models/example_random.h"
 #include "models/model.h"
 #include "train/energy_meter.h"
 #include "train/part_optimizers.h"
@@ -18,6 +19,7 @@
 namespace gencli {
 
 struct TrainingState;
+class Collectives;
 
 // The training batches, and the held-out split validation scores every train.eval_every steps.
 struct RunInputs {
@@ -38,6 +40,10 @@ class TrainingLoop {
   // TrainingDiverged on a NaN/Inf metric (the last good checkpoint stays).
   void run();
 
+  // A data-parallel run: the processes, and the per-example draws shared among them. Every
+  // process steps; only rank 0 writes the run folder. Without this call: one process.
+  void set_data_parallel(Collectives* collectives, ExampleRandom random);
+
   // Recorded in every checkpoint this loop writes (data/data_fingerprint.h).
   void set_data_fingerprint(const std::string& digest) { data_fingerprint_ = digest; }
 
@@ -56,6 +62,8 @@ class TrainingLoop {
   std::string diverged_at(int64_t step, const std::string& what, bool newest_failed);
   void repair_best_checkpoint();
   void save_samples();
+  bool agree_on_step(StepMetrics& m);
+  bool writer() const;
 
   const Config& config_;
   const nlohmann::json config_json_;
@@ -77,6 +85,8 @@ class TrainingLoop {
   double flops_per_step_ = 0;                                  // counted on this session's first step
   std::ofstream metrics_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  Collectives* collectives_ = nullptr;
+  ExampleRandom random_;
 };
 
 }  // namespace gencli

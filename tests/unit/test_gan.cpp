@@ -65,6 +65,6 @@ TEST(GanLosses, GradientPenaltyOfALinearCritic) {
   // f(x) = 3 x0 + 4 x1 has gradient norm 5 everywhere: penalty (5 - 1)^2 = 16.
   torch::Tensor a = torch::tensor({3.0f, 4.0f});
   auto critic = [&](const torch::Tensor& x) { return (x * a).sum(1); };
-  torch::Tensor gp = gradient_penalty(critic, torch::randn({8, 2}), torch::randn({8, 2}));
+  torch::Tensor gp = gradient_penalty(critic, torch::randn({8, 2}), torch::randn({8, 2}), ExampleRandom());
   EXPECT_NEAR(gp.item<double>(), 16.0, 1e-4);
 }

@@ -44,14 +44,14 @@ StepMetrics DiffusionModel::train_step(StepContext& ctx) {
   const torch::Tensor& x0 = batch.images;
   const int64_t b = x0.size(0);
   // Ho et al. 2020, algorithm 1: t uniform, eps ~ N(0, I), regress the network on eps (or v).
-  torch::Tensor t = torch::randint(config_.timesteps, {b}, torch::TensorOptions().dtype(torch::kLong).device(x0.device()));
-  torch::Tensor noise = torch::randn_like(x0);
+  torch::Tensor t = ctx.random.integers(config_.timesteps, {b}, torch::TensorOptions().dtype(torch::kLong).device(x0.device()));
+  torch::Tensor noise = ctx.random.normal_like(x0);
   torch::Tensor x_t = schedule_.add_noise(x0, noise, t);
   torch::Tensor labels;
   if (config_.conditional) {
     // Classifier-free guidance (Ho & Salimans 2022, algorithm 1): drop the label with
     // probability p so the same network also learns the unconditional prediction.
-    torch::Tensor drop = torch::rand({b}, x0.options()) < config_.label_dropout;
+    torch::Tensor drop = ctx.random.uniform({b}, x0.options()) < config_.label_dropout;
     labels = torch::where(drop, torch::full_like(batch.labels, null_label()), batch.labels);
   }
   torch::Tensor target = config_.prediction == "v" ? schedule_.velocity(x0, noise, t) : noise;

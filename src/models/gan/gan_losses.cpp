@@ -17,10 +17,10 @@ torch::Tensor generator_loss(const std::string& loss, const torch::Tensor& fake_
 }
 
 torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic,
-                               const torch::Tensor& real, const torch::Tensor& fake) {
+                               const torch::Tensor& real, const torch::Tensor& fake, const ExampleRandom& random) {
   std::vector<int64_t> shape(real.dim(), 1);
   shape[0] = real.size(0);
-  torch::Tensor alpha = torch::rand(shape, real.options());
+  torch::Tensor alpha = random.uniform(shape, real.options());
   torch::Tensor mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(true);
   torch::Tensor scores = critic(mixed);
   torch::Tensor grad = torch::autograd::grad({scores.sum()}, {mixed}, /*grad_outputs=*/{},

@@ -1,6 +1,7 @@
 #pragma once
 // GAN objectives. Scores are logits for "bce", raw critic values otherwise.
 #include "core/torch_api.h"
+#include "models/example_random.h"
 
 #include <string>
 
@@ -18,8 +19,8 @@ torch::Tensor discriminator_loss(const std::string& loss, const torch::Tensor& r
 torch::Tensor generator_loss(const std::string& loss, const torch::Tensor& fake_scores);
 
 // WGAN-GP penalty E[(||grad_x D(x_hat)||_2 - 1)^2] at random interpolates x_hat
-// between real and fake images (Gulrajani et al. 2017, eq. 3).
+// between real and fake images (Gulrajani et al. 2017, eq. 3), each at its own uniform position.
 torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic,
-                               const torch::Tensor& real, const torch::Tensor& fake);
+                               const torch::Tensor& real, const torch::Tensor& fake, const ExampleRandom& random);
 
 }  // namespace gencli::gan

@@ -36,9 +36,9 @@ std::vector<OptimizedPart> GanModel::optimized_parts() {
   return {{"generator", generator->parameters()}, {"discriminator", discriminator->parameters()}};
 }
 
-torch::Tensor GanModel::random_labels(int64_t n, const torch::Device& device) const {
+torch::Tensor GanModel::random_labels(const ExampleRandom& random, int64_t n, const torch::Device& device) const {
   if (!config_.conditional) return {};
-  return torch::randint(num_classes_, {n}, torch::TensorOptions().dtype(torch::kLong).device(device));
+  return random.integers(num_classes_, {n}, torch::TensorOptions().dtype(torch::kLong).device(device));
 }
 
 void GanModel::update_discriminator(StepContext& ctx, const Batch& real, const torch::Tensor& fake,
@@ -53,7 +53,7 @@ void GanModel::update_discriminator(StepContext& ctx, const Batch& real, const t
   double penalty = 0;
   if (config_.loss == "wgan-gp") {
     auto critic = [&](const torch::Tensor& x) { return discriminator->forward(x, real.labels); };
-    torch::Tensor gp = gradient_penalty(critic, real.images, fake.detach());
+    torch::Tensor gp = gradient_penalty(critic, real.images, fake.detach(), ctx.random);
     penalty = gp.item<double>();
     loss = loss + config_.gp_weight * gp;
   }
@@ -78,8 +78,8 @@ StepMetrics GanModel::train_step(StepContext& ctx) {
     check_image_shape(real.images, config_.image_channels, config_.image_size);
     const int64_t b = real.images.size(0);
     const bool last = k + 1 == config_.critic_steps;
-    fake_labels = random_labels(b, real.images.device());
-    torch::Tensor z = torch::randn({b, config_.latent_dim}, real.images.options());
+    fake_labels = random_labels(ctx.random, b, real.images.device());
+    torch::Tensor z = ctx.random.normal({b, config_.latent_dim}, real.images.options());
     {
       // Only the last fake batch is reused by the generator step, so only it keeps a graph.
       torch::AutoGradMode grad_mode(last);

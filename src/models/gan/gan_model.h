@@ -19,7 +19,7 @@ class GanModel : public Model {
   Discriminator discriminator{nullptr};
 
  private:
-  torch::Tensor random_labels(int64_t n, const torch::Device& device) const;
+  torch::Tensor random_labels(const ExampleRandom& random, int64_t n, const torch::Device& device) const;
   void update_discriminator(StepContext& ctx, const Batch& real, const torch::Tensor& fake,
                             const torch::Tensor& fake_labels, StepMetrics& metrics);
 

@@ -77,7 +77,9 @@ StepMetrics PixelCnnModel::train_step(StepContext& ctx) {
   Batch batch = ctx.batches->next();
   check_image_shape(batch.images, config_.image_channels, config_.image_size);
   torch::Tensor labels = config_.conditional ? batch.labels : torch::Tensor();
-  torch::Tensor nll = -log_likelihood(targets(batch.images), labels).mean();
+  torch::Tensor target = is_bernoulli(config_) ? binarize_with(batch.images, ctx.random.uniform_like(batch.images))
+                                               : targets(batch.images);
+  torch::Tensor nll = -log_likelihood(target, labels).mean();
   ctx.optimizers->zero_grad("pixelcnn");
   ctx.optimizers->backward(nll);
   ctx.optimizers->update("pixelcnn");

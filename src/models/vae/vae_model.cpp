@@ -81,7 +81,7 @@ StepMetrics VaeModel::train_step(StepContext& ctx) {
   torch::Tensor x = likelihood_targets(batch.images);
   Posterior q = encode(x, labels);
   // Reparameterisation: z = mu + sigma * eps keeps the sample differentiable in mu and sigma.
-  torch::Tensor z = q.mu + (0.5 * q.logvar).exp() * torch::randn_like(q.mu);
+  torch::Tensor z = q.mu + (0.5 * q.logvar).exp() * ctx.random.normal_like(q.mu);
   torch::Tensor recon = -log_likelihood(x, decode(z, labels));  // (B) nats
   torch::Tensor kl_per_dim = gaussian_kl(q.mu, q.logvar);        // (B, L)
   torch::Tensor kl = kl_per_dim.sum(1);

@@ -57,7 +57,7 @@ StepMetrics WaveNetModel::train_step(StepContext& ctx) {
     throw UserError("model.window: " + std::to_string(w) + " samples is longer than the clips (" +
                     std::to_string(length) + " samples; raise data.clip_seconds or lower model.window)");
   // One random window per clip; samples before a window's start count as silence (zeros).
-  torch::Tensor starts = torch::randint(length - w + 1, {b}, torch::kLong);
+  torch::Tensor starts = ctx.random.integers(length - w + 1, {b}, torch::kLong);
   std::vector<torch::Tensor> windows;
   for (int64_t i = 0; i < b; ++i) windows.push_back(codes[i].narrow(0, starts[i].item<int64_t>(), w));
   torch::Tensor labels = config_.conditional ? batch.labels : torch::Tensor();

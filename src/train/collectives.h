@@ -1,0 +1,58 @@
+#pragma once
+// The processes of a data-parallel run, joined through PyTorch's c10d: a TCP store for the
+// rendezvous and small exchanges, a Gloo process group for the collectives. Every failure of
+// another process (died, hung, unreachable) becomes one PeerFailure naming the rank.
+#include "core/torch_api.h"
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "train/launch_environment.h"
+
+namespace c10d {
+class Store;
+class ProcessGroupGloo;
+}  // namespace c10d
+
+namespace gencli {
+
+class Collectives {
+ public:
+  // Joins the run `env` describes; waits up to `timeout` for every process to arrive.
+  Collectives(const LaunchEnvironment& env, std::chrono::seconds timeout);
+  ~Collectives();
+  Collectives(const Collectives&) = delete;
+  Collectives& operator=(const Collectives&) = delete;
+
+  int64_t rank() const { return env_.rank; }
+  int64_t world_size() const { return env_.world_size; }
+
+  // Replaces each tensor by its mean over the processes (gradients), packed into buckets of
+  // a few MB so that a model's many small tensors cost a few all-reduces, not hundreds.
+  void average(const std::vector<torch::Tensor>& tensors, const std::string& what);
+  // The element-wise mean of a few numbers over the processes (a step's metrics).
+  std::vector<double> mean(const std::vector<double>& values, const std::string& what);
+  // Every process's `mine`, in rank order, exchanged through the store under `key`.
+  std::vector<std::string> gather(const std::string& key, const std::string& mine);
+  void barrier(const std::string& what);
+
+ private:
+  [[noreturn]] void fail(const std::string& what, const std::exception& e);
+  std::string unresponsive_ranks();
+  void beat();
+
+  LaunchEnvironment env_;
+  std::chrono::seconds timeout_;
+  c10::intrusive_ptr<c10d::Store> store_;
+  c10::intrusive_ptr<c10d::Store> heartbeat_store_;  // a second connection, for the heartbeat thread
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group_;
+  std::atomic<bool> stopping_{false};
+  std::thread heartbeat_;
+  int64_t exchanges_ = 0;
+};
+
+}  // namespace gencli
