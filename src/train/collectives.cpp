@@ -126,6 +126,15 @@ void Collectives::fail(const std::string& what, const std::exception& e) {
 }
 
 void Collectives::average(const std::vector<torch::Tensor>& tensors, const std::string& what) {
+  all_in_buckets(tensors, Reduction::mean, what);
+}
+
+void Collectives::broadcast_from_rank0(const std::vector<torch::Tensor>& tensors, const std::string& what) {
+  all_in_buckets(tensors, Reduction::rank0, what);
+}
+
+void Collectives::all_in_buckets(const std::vector<torch::Tensor>& tensors, Reduction reduction,
+                                 const std::string& what) {
   // Buckets of tensors of one type and device, each packed into one flat tensor.
   std::vector<std::vector<torch::Tensor>> buckets;
   int64_t bucket_bytes = 0;
@@ -148,7 +157,7 @@ void Collectives::average(const std::vector<torch::Tensor>& tensors, const std::
       std::vector<torch::Tensor> pieces;
       for (const auto& t : bucket) pieces.push_back(t.reshape({-1}));
       std::vector<torch::Tensor> flat = {torch::cat(pieces)};
-      pending.push_back(group_->allreduce(flat));
+      pending.push_back(reduction == Reduction::mean ? group_->allreduce(flat) : group_->broadcast(flat));
       flats.push_back(flat[0]);
     }
     for (auto& work : pending) work->wait();
@@ -156,7 +165,7 @@ void Collectives::average(const std::vector<torch::Tensor>& tensors, const std::
     fail(what, e);
   }
   for (size_t b = 0; b < buckets.size(); ++b) {
-    flats[b].div_(static_cast<double>(env_.world_size));
+    if (reduction == Reduction::mean) flats[b].div_(static_cast<double>(env_.world_size));
     int64_t offset = 0;
     for (auto& t : buckets[b]) {
       t.copy_(flats[b].narrow(0, offset, t.numel()).view(t.sizes()));

@@ -34,6 +34,8 @@ class Collectives {
   // Replaces each tensor by its mean over the processes (gradients), packed into buckets of
   // a few MB so that a model's many small tensors cost a few all-reduces, not hundreds.
   void average(const std::vector<torch::Tensor>& tensors, const std::string& what);
+  // Replaces each tensor by rank 0's (buffers: BatchNorm's running statistics), in buckets.
+  void broadcast_from_rank0(const std::vector<torch::Tensor>& tensors, const std::string& what);
   // The element-wise mean of a few numbers over the processes (a step's metrics).
   std::vector<double> mean(const std::vector<double>& values, const std::string& what);
   // Every process's `mine`, in rank order, exchanged through the store under `key`.
@@ -42,6 +44,8 @@ class Collectives {
 
  private:
   [[noreturn]] void fail(const std::string& what, const std::exception& e);
+  enum class Reduction { mean, rank0 };
+  void all_in_buckets(const std::vector<torch::Tensor>& tensors, Reduction reduction, const std::string& what);
   std::string unresponsive_ranks();
   void beat();
 

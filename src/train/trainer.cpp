@@ -253,7 +253,8 @@ void run_training(const TrainOptions& options) {
     check_batch_divides(config, launch);
     collectives = std::make_unique<Collectives>(launch, std::chrono::seconds(config.train.dist_timeout_s));
     spdlog::info("data-parallel: {} processes ({} on this machine) over Gloo; each takes {} of the global batch of "
-                 "{}; BatchNorm statistics and dropout masks are each process's own",
+                 "{}; BatchNorm normalises by each process's slice (its running statistics are rank 0's) and dropout masks "
+                 "are each process's own",
                  launch.world_size, launch.local_world_size, config.train.batch_size / launch.world_size,
                  config.train.batch_size);
   }

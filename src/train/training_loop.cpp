@@ -121,6 +121,7 @@ void TrainingLoop::run() {
     ctx.step = step_;
     StepMetrics m = take_step(ctx);
     const bool interrupted = agree_on_step(m);
+    share_rank0_buffers();
     if (model_.ema) ema_update(*model_.ema, *model_.ema_target(), config_.train.ema_decay);
     ++step_;
     if (writer()) progress.update(step_, m, lr);
@@ -161,6 +162,14 @@ bool TrainingLoop::agree_on_step(StepMetrics& m) {
   const std::vector<double> mean = collectives_->mean(values, "step " + std::to_string(step_ + 1) + "'s metrics");
   for (size_t i = 0; i < m.size(); ++i) m[i].second = mean[i];
   return mean.back() > 0;
+}
+
+// Buffers a step changes from each process's own slice (BatchNorm's running statistics) would
+// drift apart; as PyTorch's DistributedDataParallel does, every process takes rank 0's.
+void TrainingLoop::share_rank0_buffers() {
+  if (!collectives_) return;
+  std::vector<torch::Tensor> buffers = model_.buffers(true);
+  if (!buffers.empty()) collectives_->broadcast_from_rank0(buffers, "sharing rank 0's buffers");
 }
 
 StepMetrics TrainingLoop::take_step(StepContext& ctx) {

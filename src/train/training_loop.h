@@ -63,6 +63,7 @@ class TrainingLoop {
   void repair_best_checkpoint();
   void save_samples();
   bool agree_on_step(StepMetrics& m);
+  void share_rank0_buffers();
   bool writer() const;
 
   const Config& config_;

@@ -47,6 +47,12 @@ ok ddpm1 "$GENCLI" train "${UNET[@]}" --out ddpm1
 ok ddpm2 "$GENCLI" train "${UNET[@]}" --out ddpm2 --nproc 2
 same_weights ddpm1/checkpoints/last.pt ddpm2/checkpoints/last.pt
 
+say "DCGAN (BatchNorm, EMA): 2 processes keep one model, checked at every checkpoint"
+ok dcgan2 "$GENCLI" train --config "$SOURCE_DIR/configs/dcgan_mnist.json" --set data.root="$WORK/fx" \
+  --set model.dcgan_width=8 --set train.batch_size=8 --set train.steps=10 --set train.checkpoint_every=5 \
+  "${COMMON[@]}" --out dcgan2 --nproc 2
+assert_contains "$WORK/dcgan2.err" "its running statistics are rank 0's"
+
 say "a run checkpointed by 2 processes resumes with 1 and with 3 and ends where 1 process ends"
 ok half "$GENCLI" train "${GAN[@]}" --set train.steps=10 --out r1 --nproc 2
 cp -r r1 r3
