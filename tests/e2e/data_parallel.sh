@@ -104,6 +104,24 @@ ok eval_killed "$GENCLI" eval --checkpoint killed/checkpoints/last.pt --device c
 saved=$(json_get "$WORK/eval_killed.out" 'd["step"]')
 ok resume_killed "$GENCLI" train --resume --set train.steps=$((saved + 10)) "${COMMON[@]}" --out killed
 
+say "a process that hangs (SIGSTOP): the other gives up after train.dist_timeout_s, naming it"
+rm -rf killed
+port=$(free_port)
+launch_rank 0
+rank0=$!
+launch_rank 1
+rank1=$!
+for _ in $(seq 300); do [ -f killed/checkpoints/last.pt ] && break; sleep 0.1; done
+assert_file killed/checkpoints/last.pt
+kill -STOP "$rank1"
+start=$SECONDS
+rc=0
+wait "$rank0" || rc=$?
+kill -9 "$rank1" 2>/dev/null || true
+[ "$rc" = 4 ] || fail "rank 0 exited with $rc while rank 1 hung, not 4: $(tail -n 3 rank0.err)"
+[ $((SECONDS - start)) -le 30 ] || fail "rank 0 took $((SECONDS - start)) s to give up (timeout 15 s)"
+assert_error rank0.err "rank 1 stopped (died or hung)"
+
 say "SIGTERM to the launcher stops both processes at one step; rank 0 saves it; exit 130"
 "$GENCLI" train "${GAN[@]}" --set train.steps=100000 --set train.checkpoint_every=50000 --out stopped --nproc 2 \
   >stopped.out 2>stopped.err &
