@@ -11,7 +11,20 @@
 #include <optional>
 #include <string>
 
+namespace c10d {
+class Backend;
+class ProcessGroup;
+}  // namespace c10d
+
 namespace gencli::torch_compat {
+
+// What c10d's process groups (Gloo, NCCL) derive from: ProcessGroup in 1.13, Backend in 2.x,
+// where a ProcessGroup became a front for one backend per device type.
+#if TORCH_VERSION_MAJOR >= 2
+using CollectiveBackend = c10d::Backend;
+#else
+using CollectiveBackend = c10d::ProcessGroup;
+#endif
 
 // The key under which torch::optim keeps a parameter's state: its TensorImpl's address,
 // printed as a string by 1.13 and used as the pointer itself by 2.x.

@@ -3,6 +3,9 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef GENCLI_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -44,7 +47,8 @@ std::string text(const std::vector<uint8_t>& b) { return {b.begin(), b.end()}; }
 
 }  // namespace
 
-Collectives::Collectives(const LaunchEnvironment& env, std::chrono::seconds timeout) : env_(env), timeout_(timeout) {
+Collectives::Collectives(const LaunchEnvironment& env, const torch::Device& device, std::chrono::seconds timeout)
+    : env_(env), timeout_(timeout), device_(device) {
   const bool server = env_.rank == 0 && !env_.launcher_hosts_store;
   try {
     store_ = c10::make_intrusive<c10d::PrefixStore>("gencli", connect_store(env_, server, timeout_));
@@ -67,9 +71,23 @@ Collectives::Collectives(const LaunchEnvironment& env, std::chrono::seconds time
                                     "({} s)", env_.rank, joined, env_.world_size, address(env_), timeout_.count()));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  auto options = c10d::ProcessGroupGloo::Options::create(std::chrono::milliseconds(timeout_));
-  options->devices.push_back(gloo_device(env_));
   try {
+#ifdef GENCLI_NCCL
+    if (device_.is_cuda()) {
+      // Blocking waits make a collective that outlives the timeout throw, as Gloo's do, rather
+      // than have NCCL's watchdog abort the process without a word on who failed.
+      setenv("TORCH_NCCL_BLOCKING_WAIT", "1", 0);
+      auto options = c10d::ProcessGroupNCCL::Options::create();
+      options->timeout = std::chrono::milliseconds(timeout_);
+      group_ = c10::make_intrusive<c10d::ProcessGroupNCCL>(c10::make_intrusive<c10d::PrefixStore>("nccl", store_),
+                                                           static_cast<int>(env_.rank),
+                                                           static_cast<int>(env_.world_size), options);
+      backend_ = "nccl";
+      return;
+    }
+#endif
+    auto options = c10d::ProcessGroupGloo::Options::create(std::chrono::milliseconds(timeout_));
+    options->devices.push_back(gloo_device(env_));
     group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(c10::make_intrusive<c10d::PrefixStore>("gloo", store_),
                                                          static_cast<int>(env_.rank),
                                                          static_cast<int>(env_.world_size), options);
@@ -175,14 +193,15 @@ void Collectives::all_in_buckets(const std::vector<torch::Tensor>& tensors, Redu
 }
 
 std::vector<double> Collectives::mean(const std::vector<double>& values, const std::string& what) {
-  std::vector<torch::Tensor> t = {torch::tensor(values, torch::kDouble)};
+  // On the group's device: NCCL reduces CUDA tensors only.
+  std::vector<torch::Tensor> t = {torch::tensor(values, torch::kDouble).to(backend_ == "nccl" ? device_ : torch::kCPU)};
   try {
     group_->allreduce(t)->wait();
   } catch (const std::exception& e) {
     fail(what, e);
   }
-  t[0].div_(static_cast<double>(env_.world_size));
-  return {t[0].data_ptr<double>(), t[0].data_ptr<double>() + t[0].numel()};
+  const torch::Tensor mean = t[0].cpu() / static_cast<double>(env_.world_size);
+  return {mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel()};
 }
 
 std::vector<std::string> Collectives::gather(const std::string& key, const std::string& mine) {

@@ -1,7 +1,9 @@
 #pragma once
 // The processes of a data-parallel run, joined through PyTorch's c10d: a TCP store for the
-// rendezvous and small exchanges, a Gloo process group for the collectives. Every failure of
-// another process (died, hung, unreachable) becomes one PeerFailure naming the rank.
+// rendezvous and small exchanges, and a process group for the collectives: Gloo for CPU
+// tensors, NCCL for CUDA tensors where the LibTorch build has it (else Gloo carries them).
+// Every failure of another process (died, hung, unreachable) becomes one PeerFailure naming
+// the rank.
 #include "core/torch_api.h"
 
 #include <atomic>
@@ -11,25 +13,27 @@
 #include <thread>
 #include <vector>
 
+#include "core/torch_compat.h"
 #include "train/launch_environment.h"
 
 namespace c10d {
 class Store;
-class ProcessGroupGloo;
 }  // namespace c10d
 
 namespace gencli {
 
 class Collectives {
  public:
-  // Joins the run `env` describes; waits up to `timeout` for every process to arrive.
-  Collectives(const LaunchEnvironment& env, std::chrono::seconds timeout);
+  // Joins the run `env` describes, for tensors on `device`; waits up to `timeout` for every
+  // process to arrive.
+  Collectives(const LaunchEnvironment& env, const torch::Device& device, std::chrono::seconds timeout);
   ~Collectives();
   Collectives(const Collectives&) = delete;
   Collectives& operator=(const Collectives&) = delete;
 
   int64_t rank() const { return env_.rank; }
   int64_t world_size() const { return env_.world_size; }
+  const std::string& backend() const { return backend_; }  // "gloo" or "nccl"
 
   // Replaces each tensor by its mean over the processes (gradients), packed into buckets of
   // a few MB so that a model's many small tensors cost a few all-reduces, not hundreds.
@@ -53,7 +57,9 @@ class Collectives {
   std::chrono::seconds timeout_;
   c10::intrusive_ptr<c10d::Store> store_;
   c10::intrusive_ptr<c10d::Store> heartbeat_store_;  // a second connection, for the heartbeat thread
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group_;
+  c10::intrusive_ptr<torch_compat::CollectiveBackend> group_;
+  torch::Device device_;
+  std::string backend_ = "gloo";
   std::atomic<bool> stopping_{false};
   std::thread heartbeat_;
   int64_t exchanges_ = 0;

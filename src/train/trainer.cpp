@@ -251,11 +251,13 @@ void run_training(const TrainOptions& options) {
   std::unique_ptr<Collectives> collectives;
   if (launch.distributed()) {
     check_batch_divides(config, launch);
-    collectives = std::make_unique<Collectives>(launch, std::chrono::seconds(config.train.dist_timeout_s));
-    spdlog::info("data-parallel: {} processes ({} on this machine) over Gloo; each takes {} of the global batch of "
+    collectives = std::make_unique<Collectives>(launch, process_device(config, launch),
+                                                std::chrono::seconds(config.train.dist_timeout_s));
+    spdlog::info("data-parallel: {} processes ({} on this machine) over {}; each takes {} of the global batch of "
                  "{}; BatchNorm normalises by each process's slice (its running statistics are rank 0's) and dropout masks "
                  "are each process's own",
-                 launch.world_size, launch.local_world_size, config.train.batch_size / launch.world_size,
+                 launch.world_size, launch.local_world_size, collectives->backend() == "nccl" ? "NCCL" : "Gloo",
+                 config.train.batch_size / launch.world_size,
                  config.train.batch_size);
   }
 
