@@ -93,6 +93,7 @@ runs=$report_dir/runs
 rm -rf "$runs"
 mkdir -p "$runs"
 : > "$report_dir/runs.jsonl"
+: > "$report_dir/data_parallel.jsonl"
 common=(--set train.log_every=1 --set train.sample_every=0 --set train.eval_every=0)
 for entry in "${families[@]}"; do
   family=${entry%%:*} config=configs/${entry#*:}.json
@@ -176,6 +177,29 @@ PY
   done
 done
 
+# Data-parallel training on the GPUs: the MLP GAN as one plain process, as a process group of
+# one (NCCL where the build has it), and across every visible GPU, one process each.
+gpus=$([ "$device" = cuda ] && "$python" -c 'import torch; print(torch.cuda.device_count())' 2>/dev/null || echo 0)
+for nproc in 0 1 $([ "${gpus:-0}" -ge 2 ] && echo "$gpus"); do
+  name=data-parallel-$nproc
+  rc=0
+  timeout 240 "$gencli" train --config configs/gan_mnist.json --out "$runs/$name" --device $device "${common[@]}" \
+    --set train.steps="$steps" --set train.checkpoint_every="$steps" $([ $nproc -gt 0 ] && echo --nproc $nproc) \
+    > "$runs/$name.log" 2>&1 || rc=$?
+  "$python" - "$runs" "$name" "$nproc" "$rc" >> "$report_dir/data_parallel.jsonl" <<'PY'
+import json, os, re, sys
+runs, name, nproc, rc = sys.argv[1:]
+log = open(os.path.join(runs, name + ".log")).read()
+rows = [json.loads(l) for l in open(os.path.join(runs, name, "metrics.jsonl"))] if int(rc) == 0 else []
+tail = [x for x in rows if x["step"] > len(rows) // 5] or rows
+backend = re.search(r"over (NCCL|Gloo)", log)
+print(json.dumps({"processes": int(nproc), "train_rc": int(rc), "backend": backend.group(1) if backend else None,
+                  "steps_per_s": round((tail[-1]["step"] - tail[0]["step"]) / max(tail[-1]["time_s"] - tail[0]["time_s"], 1e-9), 2) if len(tail) > 1 else None,
+                  "final_loss_d": rows[-1]["loss_d"] if rows else None}))
+PY
+  tail -1 "$report_dir/data_parallel.jsonl"
+done
+
 total_s=$(( $(date +%s) - start ))
 "$python" - "$report_dir" "$device" "$build_s" "$total_s" <<'PY'
 import json, sys
@@ -184,12 +208,18 @@ runs = [json.loads(l) for l in open(f"{d}/runs.jsonl")]
 info = open(f"{d}/info.txt").read().splitlines()
 report = {"device": device, "gpu_available": device == "cuda", "info": info, "build_seconds": int(build_s),
           "total_seconds": int(total_s), "runs": runs,
+          "data_parallel": [json.loads(l) for l in open(f"{d}/data_parallel.jsonl")],
           "failed": [f"{r['family']} {r['precision']}: {', '.join(r['failed'])}" for r in runs if r["failed"]]}
+report["failed"] += [f"data-parallel with {r['processes']} processes: train exited {r['train_rc']}"
+                     for r in report["data_parallel"] if r["train_rc"] != 0]
 json.dump(report, open(f"{d}/report.json", "w"), indent=2)
 print(f"\n{'family':11} {'precision':9} {'steps/s':>8} {'peak GPU MB':>11} {'loss diff':>9}  result")
 for r in runs:
     gpu = r.get("peak_gpu_mb")
     print(f"{r['family']:11} {r['precision']:9} {r.get('steps_per_s') or 0:8.1f} {gpu if gpu is not None else '-':>11} "
           f"{r.get('first_losses_rel_diff', '-'):>9}  {'ok' if not r['failed'] else '; '.join(r['failed'])}")
+for r in report["data_parallel"]:
+    print(f"data-parallel {r['processes']} processes ({r['backend'] or 'no group'}): {r['steps_per_s']} steps/s, "
+          f"exit {r['train_rc']}")
 print(f"\ngpu_check: {len(runs) - len(report['failed'])} of {len(runs)} runs ok on {device} in {total_s} s; report {d}/report.json")
 PY

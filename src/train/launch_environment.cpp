@@ -38,6 +38,7 @@ LaunchEnvironment read_launch_environment() {
   if (!missing.empty())
     throw UserError("environment: " + set + " set but not " + missing +
                     " (a data-parallel run needs RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT, as torchrun sets them)");
+  e.launched = true;
   e.world_size = env_integer("WORLD_SIZE", 1, 1 << 20);
   e.rank = env_integer("RANK", 0, e.world_size - 1);
   e.local_rank = env("LOCAL_RANK") ? env_integer("LOCAL_RANK", 0, e.world_size - 1) : e.rank;

@@ -16,8 +16,9 @@ struct LaunchEnvironment {
   // The launcher (torchrun's agent, TORCHELASTIC_USE_AGENT_STORE=True, or gencli's own) already
   // hosts the rendezvous store on the master port: every rank joins it as a client.
   bool launcher_hosts_store = false;
+  bool launched = false;  // the variables are set, even for one process: it joins a process group of one
 
-  bool distributed() const { return world_size > 1; }
+  bool distributed() const { return launched; }
 };
 
 // The environment's answer: one process when none of the variables is set; a UserError naming
