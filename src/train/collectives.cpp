@@ -7,6 +7,7 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include <cstdlib>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -60,7 +61,17 @@ Collectives::Collectives(const LaunchEnvironment& env, const torch::Device& devi
                                   first_line(e.what())));
   }
   heartbeat_ = std::thread([this] { beat(); });
-  // Joining: each process counts itself in, then waits for the count to reach the world size.
+  try {
+    join();
+  } catch (...) {
+    stopping_ = true;  // a constructor that throws runs no destructor: stop the heartbeat here
+    heartbeat_.join();
+    throw;
+  }
+}
+
+// Waits for every process to count itself in, then connects the process group.
+void Collectives::join() {
   const std::string run_key = "joined";
   store_->add(run_key, 1);
   const auto deadline = std::chrono::steady_clock::now() + timeout_;

@@ -47,6 +47,7 @@ class Collectives {
   void barrier(const std::string& what);
 
  private:
+  void join();
   [[noreturn]] void fail(const std::string& what, const std::exception& e);
   enum class Reduction { mean, rank0 };
   void all_in_buckets(const std::vector<torch::Tensor>& tensors, Reduction reduction, const std::string& what);

@@ -142,6 +142,11 @@ assert_no_file bad
 expect_exit 2 indivisible "$GENCLI" train "${GAN[@]}" --set train.batch_size=10 --set train.steps=5 --out bad --nproc 3
 assert_contains "$WORK/indivisible.err" "train.batch_size: 10 does not divide among 3 processes"
 assert_no_file bad
+port=$(free_port)
+RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port expect_exit 4 alone "$GENCLI" train "${GAN[@]}" \
+  --set train.dist_timeout_s=3 --set train.steps=5 --out bad
+assert_error "$WORK/alone.err" "rank 0: only 1 of 2 processes joined at 127.0.0.1:$port within train.dist_timeout_s (3 s)"
+assert_no_file bad
 make_fixture fx2 --train 256
 port=$(free_port)
 RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$GENCLI" train "${GAN[@]}" --set data.root="$WORK/fx2" \
