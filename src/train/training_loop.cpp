@@ -121,6 +121,7 @@ void TrainingLoop::run() {
     ctx.step = step_;
     StepMetrics m = take_step(ctx);
     const bool interrupted = agree_on_step(m);
+    check_finite(m);
     share_rank0_buffers();
     if (model_.ema) ema_update(*model_.ema, *model_.ema_target(), config_.train.ema_decay);
     ++step_;
@@ -190,10 +191,14 @@ StepMetrics TrainingLoop::take_step(StepContext& ctx) {
     m.emplace_back("skipped_steps", static_cast<double>(scaler.skipped_steps()));
   }
   energy_->add_steps(1, flops_per_step_);
+  return m;
+}
+
+// After agree_on_step, so the processes of a data-parallel run stop together on the mean.
+void TrainingLoop::check_finite(const StepMetrics& m) {
   std::string bad;
   // This step's loss came from the weights after step_ steps: bad weights if they were saved.
   if (!all_finite(m, &bad)) throw TrainingDiverged(diverged_at(step_ + 1, bad, /*newest_failed=*/last_saved_ == step_));
-  return m;
 }
 
 // The message for a run that diverged at `step`. A checkpoint is good when its weights gave a

@@ -64,6 +64,7 @@ class TrainingLoop {
   void save_samples();
   bool agree_on_step(StepMetrics& m);
   void share_rank0_buffers();
+  void check_finite(const StepMetrics& m);
   bool writer() const;
 
   const Config& config_;
