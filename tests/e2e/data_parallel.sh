@@ -81,46 +81,38 @@ else
 fi
 
 say "kill -9 of one process: the other exits non-zero within the timeout, naming it; the checkpoint resumes"
-port=$(free_port)
-launch_rank() {  # RANK: one process of a 2-process run, as torchrun would start it
+launch_rank() {  # RANK: one process of a 2-process run into killed/, as torchrun would start it
   RANK=$1 WORLD_SIZE=2 LOCAL_RANK=$1 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port \
     "$GENCLI" train "${GAN[@]}" --set train.steps=100000 --set train.checkpoint_every=20 \
     --set train.dist_timeout_s=15 --out killed >"rank$1.out" 2>"rank$1.err" &
 }
-launch_rank 0
-rank0=$!
-launch_rank 1
-rank1=$!
-for _ in $(seq 300); do [ -f killed/checkpoints/last.pt ] && break; sleep 0.1; done
-assert_file killed/checkpoints/last.pt
-kill -9 "$rank1"
-start=$SECONDS
-rc=0
-wait "$rank0" || rc=$?
-[ "$rc" = 4 ] || fail "rank 0 exited with $rc after rank 1 was killed, not 4: $(tail -n 3 rank0.err)"
-[ $((SECONDS - start)) -le 25 ] || fail "rank 0 took $((SECONDS - start)) s to notice (timeout 15 s)"
-assert_error rank0.err "rank 1 stopped (died or hung)"
+# fault_rank1 SIGNAL LIMIT: starts a 2-process run, sends rank 1 SIGNAL once a checkpoint is
+# written, and checks that rank 0 exits 4 within LIMIT seconds with one line naming rank 1.
+fault_rank1() {
+  local signal=$1 limit=$2 rank0 rank1 start rc=0
+  rm -rf killed
+  port=$(free_port)
+  launch_rank 0
+  rank0=$!
+  launch_rank 1
+  rank1=$!
+  for _ in $(seq 300); do [ -f killed/checkpoints/last.pt ] && break; sleep 0.1; done
+  assert_file killed/checkpoints/last.pt
+  kill "-$signal" "$rank1"
+  start=$SECONDS
+  wait "$rank0" || rc=$?
+  kill -9 "$rank1" 2>/dev/null || true
+  [ "$rc" = 4 ] || fail "rank 0 exited with $rc after SIG$signal to rank 1, not 4: $(tail -n 3 rank0.err)"
+  [ $((SECONDS - start)) -le "$limit" ] || fail "rank 0 took $((SECONDS - start)) s to give up (timeout 15 s)"
+  assert_error rank0.err "rank 1 stopped (died or hung)"
+}
+fault_rank1 KILL 25
 ok eval_killed "$GENCLI" eval --checkpoint killed/checkpoints/last.pt --device cpu --json
 saved=$(json_get "$WORK/eval_killed.out" 'd["step"]')
 ok resume_killed "$GENCLI" train --resume --set train.steps=$((saved + 10)) "${COMMON[@]}" --out killed
 
 say "a process that hangs (SIGSTOP): the other gives up after train.dist_timeout_s, naming it"
-rm -rf killed
-port=$(free_port)
-launch_rank 0
-rank0=$!
-launch_rank 1
-rank1=$!
-for _ in $(seq 300); do [ -f killed/checkpoints/last.pt ] && break; sleep 0.1; done
-assert_file killed/checkpoints/last.pt
-kill -STOP "$rank1"
-start=$SECONDS
-rc=0
-wait "$rank0" || rc=$?
-kill -9 "$rank1" 2>/dev/null || true
-[ "$rc" = 4 ] || fail "rank 0 exited with $rc while rank 1 hung, not 4: $(tail -n 3 rank0.err)"
-[ $((SECONDS - start)) -le 30 ] || fail "rank 0 took $((SECONDS - start)) s to give up (timeout 15 s)"
-assert_error rank0.err "rank 1 stopped (died or hung)"
+fault_rank1 STOP 30
 
 say "SIGTERM to the launcher stops both processes at one step; rank 0 saves it; exit 130"
 "$GENCLI" train "${GAN[@]}" --set train.steps=100000 --set train.checkpoint_every=50000 --out stopped --nproc 2 \
