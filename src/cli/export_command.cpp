@@ -1,5 +1,6 @@
-// `gencli export --checkpoint C --merge-lora --out M`: folds a LoRA run's adapters into its
-// base weights and writes a plain checkpoint that needs neither the base nor the adapters.
+// `gencli export`: a checkpoint in another form. --format safetensors writes the weights for
+// Python and other tools (train/safetensors_model.h); --merge-lora folds a LoRA run's adapters
+// into its base weights, into a plain checkpoint that needs neither the base nor the adapters.
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -7,9 +8,11 @@
 
 #include "cli/commands.h"
 #include "core/errors.h"
+#include "io/safetensors.h"
 #include "models/config_loading.h"
 #include "models/registry.h"
 #include "train/checkpoint.h"
+#include "train/safetensors_model.h"
 
 namespace gencli::cli {
 
@@ -18,47 +21,84 @@ namespace {
 struct ExportOptions {
   std::string checkpoint;
   std::string out;
+  std::string format = "checkpoint";
+  std::string dtype = "float32";
   bool merge_lora = false;
+  bool no_ema = false;
 };
 
-void run_export(const ExportOptions& o) {
-  if (!o.merge_lora) throw UserError("export: nothing to do; pass --merge-lora");
-  if (!std::filesystem::is_regular_file(o.checkpoint)) throw UserError("--checkpoint " + o.checkpoint + ": no such file");
-  if (std::filesystem::exists(o.out) && std::filesystem::equivalent(o.out, o.checkpoint))
-    throw UserError("--out " + o.out + ": is the checkpoint being exported; choose another file");
-  LoadedModel loaded = load_model(o.checkpoint, torch::kCPU);
-  if (!loaded.model->capabilities().adapters_only)
-    throw UserError("--merge-lora: " + o.checkpoint + " has no adapters (model.lora_rank is 0)");
+// The same model with its adapters folded in, and without a base to load.
+LoadedModel merged_copy(LoadedModel& loaded) {
   loaded.model->merge_adapters();
-
-  // The same model without adapters and without a base to load.
   nlohmann::json config_json = loaded.header.config;
   config_json["model"]["lora_rank"] = 0;
   config_json["init"] = {{"from", ""}, {"sha256", ""}};
-  const Config config = config_from_json(config_json);
-  std::shared_ptr<Model> merged = models::create_model(config);
-  {
-    torch::NoGradGuard no_grad;
-    auto source = loaded.model->named_parameters();
-    for (auto& item : merged->named_parameters()) item.value().copy_(source[item.key()]);
-    auto source_buffers = loaded.model->named_buffers();
-    for (auto& item : merged->named_buffers()) item.value().copy_(source_buffers[item.key()]);
+  LoadedModel merged = loaded;
+  merged.config = config_from_json(config_json);
+  merged.header.config = config_to_json(merged.config);
+  merged.model = models::create_model(merged.config);
+  torch::NoGradGuard no_grad;
+  auto source = loaded.model->named_parameters();
+  for (auto& item : merged.model->named_parameters()) item.value().copy_(source[item.key()]);
+  auto source_buffers = loaded.model->named_buffers();
+  for (auto& item : merged.model->named_buffers()) item.value().copy_(source_buffers[item.key()]);
+  return merged;
+}
+
+torch::ScalarType parse_dtype(const std::string& name) {
+  if (name == "float32") return torch::kFloat32;
+  if (name == "bfloat16") return torch::kBFloat16;
+  if (name == "float16") return torch::kFloat16;
+  throw UserError("--dtype " + name + ": choose float32, bfloat16 or float16");
+}
+
+void run_export(const ExportOptions& o) {
+  if (o.format != "checkpoint" && o.format != "safetensors")
+    throw UserError("--format " + o.format + ": choose checkpoint or safetensors");
+  const bool safetensors = o.format == "safetensors";
+  if (!safetensors && !o.merge_lora) throw UserError("export: nothing to do; pass --merge-lora or --format safetensors");
+  if (!safetensors && (o.dtype != "float32" || o.no_ema))
+    throw UserError("--dtype/--no-ema: only for --format safetensors");
+  const torch::ScalarType dtype = parse_dtype(o.dtype);
+  if (!std::filesystem::is_regular_file(o.checkpoint)) throw UserError("--checkpoint " + o.checkpoint + ": no such file");
+  if (std::filesystem::exists(o.out) && std::filesystem::equivalent(o.out, o.checkpoint))
+    throw UserError("--out " + o.out + ": is the checkpoint being exported; choose another file");
+  if (safetensors && !is_safetensors_path(o.out)) throw UserError("--out " + o.out + ": name a .safetensors file");
+  LoadedModel loaded = load_model(o.checkpoint, torch::kCPU);
+  const bool adapters = loaded.model->capabilities().adapters_only;
+  if (o.merge_lora && !adapters)
+    throw UserError("--merge-lora: " + o.checkpoint + " has no adapters (model.lora_rank is 0)");
+  if (adapters) loaded = merged_copy(loaded);
+
+  if (safetensors) {
+    export_safetensors(loaded, o.out, {dtype, !o.no_ema});
+    std::printf("%s\n", std::filesystem::absolute(o.out).string().c_str());
+    spdlog::info("{} ({} model, step {}{}{}) exported to {} as {}", o.checkpoint, loaded.config.model_type(),
+                 loaded.header.step, loaded.model->ema && !o.no_ema ? ", EMA weights" : "",
+                 adapters ? ", adapters merged" : "", o.out, o.dtype);
+    return;
   }
   // The export was trained on the same data as its source.
-  const CheckpointHeader header{kCheckpointFormatVersion, GENCLI_VERSION, config.model_type(), loaded.header.step,
-                                config_to_json(config), loaded.header.data_fingerprint};
-  save_model_checkpoint(o.out, header, *merged);
+  const CheckpointHeader header{kCheckpointFormatVersion, GENCLI_VERSION, loaded.config.model_type(),
+                                loaded.header.step, loaded.header.config, loaded.header.data_fingerprint};
+  save_model_checkpoint(o.out, header, *loaded.model);
   std::printf("%s\n", std::filesystem::absolute(o.out).string().c_str());
-  spdlog::info("adapters of {} merged into its base ({}); written to {}", o.checkpoint, loaded.config.init.from, o.out);
+  spdlog::info("adapters of {} merged into their base; written to {}", o.checkpoint, o.out);
 }
 
 }  // namespace
 
 void add_export_command(CLI::App& app) {
   auto o = std::make_shared<ExportOptions>();
-  CLI::App* cmd = app.add_subcommand("export", "write a checkpoint in another form (--merge-lora: adapters folded in)");
+  CLI::App* cmd = app.add_subcommand(
+      "export", "write a checkpoint in another form: safetensors for Python, or with LoRA adapters merged");
   cmd->add_option("--checkpoint", o->checkpoint, "checkpoint file (.pt)")->required();
-  cmd->add_option("--out,-o", o->out, "checkpoint file to write")->required();
+  cmd->add_option("--out,-o", o->out, "file to write (.safetensors for --format safetensors)")->required();
+  cmd->add_option("--format", o->format,
+                  "checkpoint (default: a gencli checkpoint, with --merge-lora) or safetensors (weights under "
+                  "their state_dict names, the config in the metadata; LoRA adapters merged in)");
+  cmd->add_option("--dtype", o->dtype, "safetensors: float32 (default), bfloat16 or float16 for floating-point weights");
+  cmd->add_flag("--no-ema", o->no_ema, "safetensors: the raw weights even when the run keeps EMA weights");
   cmd->add_flag("--merge-lora", o->merge_lora, "fold LoRA adapters into the base weights (W + alpha/r B A)");
   cmd->callback([o] { run_export(*o); });
 }

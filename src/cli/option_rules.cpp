@@ -25,6 +25,7 @@ bool not_audio(const Capabilities& c) { return !audio(c); }
 bool iterative_sampler(const Capabilities& c) { return c.reads.iterative_sampler; }
 bool temperature(const Capabilities& c) { return c.reads.temperature; }
 bool cache(const Capabilities& c) { return c.reads.cache; }
+bool latents(const Capabilities& c) { return c.reads.latents; }
 
 bool ends_in_png(const std::string& path) { return path.size() >= 4 && path.substr(path.size() - 4) == ".png"; }
 
@@ -59,6 +60,12 @@ const Rule kSampleRules[] = {
      [](const Flags&, const std::string& t) { return "--seconds: model.type " + t + " does not generate audio"; }},
     {[](const Flags& f) { return f.no_cache; }, cache,
      [](const Flags&, const std::string& t) { return "--no-cache: model.type " + t + " keeps no generation cache"; }},
+    {[](const Flags& f) { return !f.latents.empty(); }, latents,
+     [](const Flags& f, const std::string& t) {
+       return "--latents " + f.latents + ": model.type " + t + " does not decode latent vectors";
+     }},
+    {[](const Flags& f) { return !f.latents.empty() && f.mode != "prior"; }, [](const Capabilities&) { return false; },
+     [](const Flags& f, const std::string&) { return "--latents: only the prior mode decodes them, not --mode " + f.mode; }},
     {[](const Flags& f) { return f.mode != "prior"; }, not_audio,
      [](const Flags& f, const std::string&) {
        return "--mode " + f.mode + ": audio models only draw new clips (prior)";

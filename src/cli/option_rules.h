@@ -28,6 +28,7 @@ struct SamplingFlags {
   double top_p = 1.0;
   double seconds = 1.0;
   bool no_cache = false;
+  std::string latents;          // a .npy file of latent vectors to decode
 };
 
 // A check for an integer flag: the text must be a whole number in [lo, hi]. CLI11's own

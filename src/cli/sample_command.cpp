@@ -14,6 +14,7 @@
 #include "core/runtime_tuning.h"
 #include "core/progress.h"
 #include "data/image_dataset.h"
+#include "io/npy.h"
 #include "models/sample_output.h"
 #include "models/sampling.h"
 #include "train/checkpoint.h"
@@ -158,6 +159,11 @@ void run_sample(SampleOptions o) {
   if (o.f.mode == "prior") {
     SampleRequest request = sampler_settings(o, caps);
     request.num = o.num;
+    if (!o.f.latents.empty()) {
+      npy::FloatArray z = npy::read_float(o.f.latents);
+      request.latents = torch::from_blob(z.data.data(), z.shape, torch::kFloat).clone();
+      if (z.shape.size() == 2) request.num = z.shape[0];  // else latent_vectors() names the shape
+    }
     samples = draw_samples(*loaded.model, request, o.nrow, o.klass, static_cast<uint64_t>(o.seed));
   } else {
     mode_result = run_mode(loaded, o, device);
@@ -189,7 +195,7 @@ void run_sample(SampleOptions o) {
 void add_sample_command(CLI::App& app) {
   auto o = std::make_shared<SampleOptions>();
   CLI::App* cmd = app.add_subcommand("sample", "draw samples from a checkpoint into a PNG grid (a WAV file for audio models, text to stdout for text models)");
-  cmd->add_option("--checkpoint", o->checkpoint, "checkpoint file (.pt)")->required();
+  cmd->add_option("--checkpoint", o->checkpoint, "checkpoint (.pt) or exported model (.safetensors)")->required();
   cmd->add_option("--num,-n", o->num, "how many samples (default: the config's sample.num)")->check(CLI::Range(int64_t{1}, int64_t{100000}));
   cmd->add_option("--nrow", o->nrow, "images per grid row (default: sample.nrow)")->check(CLI::Range(int64_t{1}, int64_t{10000}));
   cmd->add_option("--out,-o", o->f.out, "PNG file to write (audio models: WAV, default samples.wav)");
@@ -198,6 +204,8 @@ void add_sample_command(CLI::App& app) {
       ->check(integer_in(0));
   cmd->add_option("--npy", o->npy, "also write the samples, in [0, 1], as a NumPy .npy array (N, C, H, W); "
                   "for data.type toy2d the points (N, 2) in the data range");
+  cmd->add_option("--latents", o->f.latents, "GAN, VAE: decode these latent vectors, a .npy array (N, latent_dim), "
+                                             "instead of drawing N from --seed");
   cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
   cmd->add_option("--precision", o->precision, "fp32 (default), bf16, or fp16 (CUDA only): forward passes under autocast");
   cmd->add_flag("--no-ema", o->no_ema, "use the raw weights even when the checkpoint has EMA weights");

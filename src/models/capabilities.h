@@ -29,6 +29,7 @@ struct SamplingSettings {
   bool iterative_sampler = false;  // sampler, eta, guidance, resample (diffusion)
   bool temperature = false;        // logits divided by a temperature (autoregressive families)
   bool cache = false;              // a generation cache that can be turned off (WaveNet, GPT)
+  bool latents = false;            // decodes given latent vectors instead of drawing them (GAN, VAE)
 };
 
 struct Capabilities {

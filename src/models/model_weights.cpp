@@ -1,6 +1,8 @@
 #include "models/model_weights.h"
 
 #include <filesystem>
+#include <set>
+#include <unordered_map>
 
 #include "core/errors.h"
 #include "io/checkpoint.h"
@@ -89,6 +91,14 @@ void load_init_weights(Model& model, const Config& config) {
   if (!config.init.sha256.empty() && sha != config.init.sha256)
     throw UserError("init.from: " + path + " has changed since this run started (SHA-256 " + sha + ", expected " +
                     config.init.sha256 + ")");
+  if (is_safetensors_path(path)) {
+    const SafetensorsFile base = read_safetensors(path);
+    const auto type = base.metadata.find("gencli.model_type");
+    if (type != base.metadata.end() && type->second != config.model_type())
+      throw UserError("init.from: " + path + " holds a " + type->second + " model, not " + config.model_type());
+    load_state_tensors(model, base, path, /*with_adapters=*/false);
+    return;
+  }
   OpenedCheckpoint base = open_checkpoint(path);
   if (base.header.model_type != config.model_type())
     throw UserError("init.from: " + path + " holds a " + base.header.model_type + " model, not " + config.model_type());
@@ -99,6 +109,53 @@ void load_init_weights(Model& model, const Config& config) {
   } catch (const UserError& e) {
     throw UserError(std::string("init.from: ") + path + ": " + e.what());
   }
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> model_state_tensors(Model& model, bool use_ema) {
+  // The EMA is a copy of ema_target(): pair its tensors with the target's by name, then swap
+  // them in by identity wherever the target's tensors appear in the whole model.
+  std::unordered_map<const void*, torch::Tensor> ema_of;
+  if (use_ema && model.ema && model.ema_target()) {
+    auto ema_params = model.ema->named_parameters();
+    for (auto& p : model.ema_target()->named_parameters()) ema_of[p.value().unsafeGetTensorImpl()] = ema_params[p.key()];
+    auto ema_buffers = model.ema->named_buffers();
+    for (auto& b : model.ema_target()->named_buffers()) ema_of[b.value().unsafeGetTensorImpl()] = ema_buffers[b.key()];
+  }
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  auto add = [&](const std::string& name, const torch::Tensor& t) {
+    auto ema = ema_of.find(t.unsafeGetTensorImpl());
+    out.emplace_back(name, (ema != ema_of.end() ? ema->second : t).detach());
+  };
+  for (auto& p : model.named_parameters()) add(p.key(), p.value());
+  for (auto& b : model.named_buffers()) add(b.key(), b.value());
+  return out;
+}
+
+void load_state_tensors(Model& model, const SafetensorsFile& file, const std::string& path, bool with_adapters) {
+  torch::NoGradGuard no_grad;
+  std::set<std::string> wanted;
+  auto fill = [&](const std::string& name, torch::Tensor& target) {
+    if (!with_adapters && is_adapter(name)) return;
+    wanted.insert(name);
+    const torch::Tensor stored = file.find(name);
+    if (!stored.defined())
+      throw DataError(path + ": no tensor " + name + " (the model needs " + c10::str(target.sizes()) + ")");
+    if (stored.sizes() != target.sizes())
+      throw DataError(path + ": tensor " + name + " has shape " + c10::str(stored.sizes()) + ", the model needs " +
+                      c10::str(target.sizes()));
+    const bool both_float = stored.is_floating_point() && target.is_floating_point();
+    if (!both_float && stored.scalar_type() != target.scalar_type())
+      throw DataError(path + ": tensor " + name + " is " + safetensors_dtype_name(stored.scalar_type()) +
+                      ", the model needs " + safetensors_dtype_name(target.scalar_type()));
+    if (stored.is_floating_point() && !torch::isfinite(stored).all().item<bool>())
+      throw DataError(path + ": tensor " + name + " holds NaN or infinite values");
+    target.copy_(stored);
+  };
+  for (auto& p : model.named_parameters()) fill(p.key(), p.value());
+  for (auto& b : model.named_buffers()) fill(b.key(), b.value());
+  for (const auto& [name, tensor] : file.tensors)
+    if (!wanted.count(name) && (with_adapters || !is_adapter(name)))
+      throw DataError(path + ": tensor " + name + " is not a weight of this model");
 }
 
 void save_model_weights(Model& model, torch::serialize::OutputArchive& archive) {

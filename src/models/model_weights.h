@@ -4,7 +4,11 @@
 // comes from init.from, whose SHA-256 the config records and every load checks.
 #include "core/config.h"
 #include "core/torch_api.h"
+#include "io/safetensors.h"
 #include "models/model.h"
+
+#include <utility>
+#include <vector>
 
 namespace gencli {
 
@@ -21,5 +25,16 @@ void load_init_weights(Model& model, const Config& config);
 // Capabilities::adapters_only.
 void save_model_weights(Model& model, torch::serialize::OutputArchive& archive);
 void load_model_weights(Model& model, torch::serialize::InputArchive& archive);
+
+// The model's weights as a PyTorch state_dict of the same modules would name them
+// ("generator.body.0.weight"): every parameter, then every buffer. use_ema: the EMA's weights
+// stand in for ema_target()'s, when the run keeps an EMA.
+std::vector<std::pair<std::string, torch::Tensor>> model_state_tensors(Model& model, bool use_ema);
+
+// Copies a safetensors file's tensors into `model` (all weights, or all but the adapters when
+// !with_adapters). Every weight must be there with its shape; floating-point tensors of another
+// float dtype are converted, others must match exactly; a tensor the model has no place for is
+// an error too. DataError naming `path` and the tensor.
+void load_state_tensors(Model& model, const SafetensorsFile& file, const std::string& path, bool with_adapters = true);
 
 }  // namespace gencli

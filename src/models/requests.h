@@ -46,6 +46,9 @@ struct SampleRequest {
   int64_t num = 64;
   torch::Tensor labels;
   bool use_ema = true;
+  // Capabilities::reads.latents: (num, latent_dim) float latent vectors to decode in place of
+  // drawn noise; undefined: drawn from `generator`.
+  torch::Tensor latents;
   torch::Generator generator;  // CPU generator for the noise, so a seed draws the same images on any device
   // For iterative samplers (diffusion); families without one ignore these.
   std::string sampler = "default";  // e.g. "ddpm" or "ddim"

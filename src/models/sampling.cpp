@@ -23,6 +23,16 @@ torch::Tensor draw_samples(Model& model, SampleRequest request, int64_t nrow, in
   return model.sample(request);
 }
 
+torch::Tensor latent_vectors(const SampleRequest& request, int64_t latent_dim) {
+  if (!request.latents.defined()) return torch::randn({request.num, latent_dim}, request.generator);
+  const torch::Tensor& z = request.latents;
+  if (z.dim() != 2 || z.size(0) != request.num || z.size(1) != latent_dim)
+    throw UserError("--latents: shape " + c10::str(z.sizes()) + "; this model decodes (" + std::to_string(request.num) +
+                    ", " + std::to_string(latent_dim) + ") latent vectors (model.latent_dim " +
+                    std::to_string(latent_dim) + ")");
+  return z.to(torch::kFloat);
+}
+
 Batch pick_examples(const Batch& split, int64_t n, const torch::Generator& generator) {
   const int64_t size = split.images.defined() ? split.images.size(0) : 0;
   if (n > size)

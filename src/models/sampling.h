@@ -12,6 +12,11 @@ torch::Tensor grid_labels(const Model& model, int64_t num, int64_t nrow, int64_t
 // request's labels (see grid_labels) and generator, the rest (sampler settings) is the caller's.
 torch::Tensor draw_samples(Model& model, SampleRequest request, int64_t nrow, int64_t klass, uint64_t seed);
 
+// The latent vectors a request decodes: request.latents when given (UserError naming --latents
+// unless they are (request.num, latent_dim)), else request.num standard normal vectors drawn
+// from request.generator on the CPU.
+torch::Tensor latent_vectors(const SampleRequest& request, int64_t latent_dim);
+
 // `n` distinct examples of `split` chosen at random by `generator`; throws UserError when the
 // split has fewer than n.
 Batch pick_examples(const Batch& split, int64_t n, const torch::Generator& generator);

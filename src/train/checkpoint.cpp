@@ -9,6 +9,7 @@
 #include "models/model_weights.h"
 #include "models/registry.h"
 #include "train/ema.h"
+#include "train/safetensors_model.h"
 
 namespace gencli {
 
@@ -200,6 +201,7 @@ void save_model_checkpoint(const std::string& path, const CheckpointHeader& head
 }
 
 LoadedModel load_model(const std::string& path, const torch::Device& device) {
+  if (is_safetensors_path(path)) return load_safetensors_model(path, device);
   OpenedCheckpoint ckpt = open_checkpoint(path, device);
   LoadedModel loaded;
   loaded.header = ckpt.header;

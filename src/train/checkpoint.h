@@ -59,6 +59,7 @@ struct LoadedModel {
   nlohmann::json energy;  // the run's energy report when it was saved (null for older checkpoints)
 };
 
+// A path ending in .safetensors is read as an export (train/safetensors_model.h).
 LoadedModel load_model(const std::string& checkpoint_path, const torch::Device& device);
 
 }  // namespace gencli

@@ -1,6 +1,7 @@
 #include "models/gan/gan_model.h"
 
 #include "core/errors.h"
+#include "models/sampling.h"
 #include "models/gan/gan_losses.h"
 
 namespace gencli::gan {
@@ -19,6 +20,7 @@ namespace {
 
 Capabilities gan_capabilities(const GanConfig& config, int64_t num_classes) {
   Capabilities c;
+  c.reads.latents = true;
   c.classes = config.conditional ? num_classes : 0;
   return c;
 }
@@ -107,7 +109,7 @@ torch::Tensor GanModel::sample(const SampleRequest& request) {
   if (config_.conditional && !request.labels.defined())
     throw UserError("this GAN is conditional: sampling needs class labels");
   // Noise comes from a CPU generator so a seed draws the same images on any device.
-  torch::Tensor z = torch::randn({request.num, config_.latent_dim}, request.generator).to(device);
+  torch::Tensor z = latent_vectors(request, config_.latent_dim).to(device);
   torch::Tensor labels = request.labels.defined() ? request.labels.to(device) : torch::Tensor();
   const bool was_training = net->is_training();
   net->eval();

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/errors.h"
+#include "models/sampling.h"
 #include "models/vae/vae_math.h"
 
 namespace gencli::vae {
@@ -11,6 +12,7 @@ namespace {
 
 Capabilities vae_capabilities(const VaeConfig& config, int64_t num_classes) {
   Capabilities c;
+  c.reads.latents = true;
   c.classes = config.conditional ? num_classes : 0;
   c.modes = {{"reconstruct", "test images (odd rows) above their reconstructions (even rows)", true},
              {"interpolate", "rows walking the latent space between two test images (--pairs, --steps)", true},
@@ -110,7 +112,7 @@ torch::Tensor VaeModel::sample(const SampleRequest& request) {
   const torch::Device device = log_sigma.device();
   // Latents from a CPU generator so a seed draws the same images on any device. The grid shows
   // the decoder's mean E[x | z], the usual way to display VAE samples.
-  torch::Tensor z = torch::randn({request.num, config_.latent_dim}, request.generator).to(device);
+  torch::Tensor z = latent_vectors(request, config_.latent_dim).to(device);
   torch::Tensor labels = request.labels.defined() ? request.labels.to(device) : torch::Tensor();
   return mean_image(decode(z, labels));
 }
