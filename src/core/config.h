@@ -63,7 +63,7 @@ struct TrainConfig {
   int64_t steps = 10000;             // total steps of the run; --resume continues up to this count
   int64_t batch_size = 64;           // examples per step
   int64_t log_every = 100;           // steps between metrics.jsonl lines (and plain progress lines)
-  int64_t sample_every = 1000;       // steps between sample grids in samples/ (0 = never)
+  int64_t sample_every = 1000;       // steps between samples in samples/: a grid, text or a clip (0 = never)
   int64_t checkpoint_every = 1000;   // steps between checkpoints (the last step always saves)
   int64_t keep_checkpoints = 3;      // how many step-numbered checkpoints to keep beside last.pt
   int64_t seed = 1234;               // the same seed and config give the same weights on CPU
@@ -77,6 +77,7 @@ struct TrainConfig {
   double cpu_watts_per_core = 10.0;  // energy estimate without RAPL counters: draw per busy CPU core (W)
   double gpu_watts = 300.0;          // energy estimate for a GPU run: the GPU's draw while training (W)
   double grid_g_co2e_per_kwh = 400.0;  // carbon intensity of the electricity (g CO2e per kWh)
+  bool tensorboard = true;           // also log to runs/NAME/tensorboard/ (scalars, sample grids, text, audio)
   int64_t dist_timeout_s = 300;      // data-parallel runs: how long a process waits for the others
                                      // (joining, each collective) before it gives up naming who
 
@@ -99,6 +100,7 @@ struct TrainConfig {
     v.field("cpu_watts_per_core", cpu_watts_per_core, non_negative());
     v.field("gpu_watts", gpu_watts, non_negative());
     v.field("grid_g_co2e_per_kwh", grid_g_co2e_per_kwh, non_negative());
+    v.field("tensorboard", tensorboard);
     v.field("dist_timeout_s", dist_timeout_s, int_range(1, 86400));
   }
 };

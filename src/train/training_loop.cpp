@@ -16,6 +16,7 @@
 #include "train/flop_counter.h"
 #include "train/interrupt.h"
 #include "train/optimizers.h"
+#include "train/tensorboard_log.h"
 
 namespace gencli {
 
@@ -59,6 +60,8 @@ TrainingLoop::TrainingLoop(const Config& config, const std::string& run_dir, Mod
       device_(device),
       precision_(parse_precision(config.train.precision, "train.precision")),
       explain_(explain) {}
+
+TrainingLoop::~TrainingLoop() = default;
 
 void TrainingLoop::set_data_parallel(Collectives* collectives, ExampleRandom random) {
   collectives_ = collectives;
@@ -106,6 +109,8 @@ void TrainingLoop::repair_best_checkpoint() {
 void TrainingLoop::run() {
   energy_ = std::make_unique<EnergyMeter>(config_.train, device_.is_cuda(), earlier_energy_);
   if (writer()) metrics_.open((fs::path(out_) / "metrics.jsonl").string(), std::ios::app);
+  if (writer() && config_.train.tensorboard)
+    tensorboard_ = std::make_unique<TensorboardLog>(out_, config_.train.batch_size);
   install_interrupt_handlers();
   if (collectives_) check_replicas_agree(*collectives_, model_, "at step " + std::to_string(step_));
   Progress progress(step_, config_.train.steps, config_.train.log_every, "step", config_.train.batch_size);
@@ -223,8 +228,11 @@ void TrainingLoop::after_step(StepMetrics& m, double lr) {
   const int64_t every = config_.train.eval_every;
   const bool validate_now = every > 0 && (step_ % every == 0 || step_ == config_.train.steps);
   const bool improved = validate_now && validate(m);
-  if (writer() && (step_ % config_.train.log_every == 0 || step_ == config_.train.steps || validate_now))
-    write_metrics_line(metrics_, step_, seconds(), lr, m, energy_->running_totals());
+  if (writer() && (step_ % config_.train.log_every == 0 || step_ == config_.train.steps || validate_now)) {
+    const nlohmann::json cost = energy_->running_totals();
+    write_metrics_line(metrics_, step_, seconds(), lr, m, cost);
+    if (tensorboard_) tensorboard_->metrics(step_, seconds(), lr, m, cost);
+  }
   if (writer() && config_.train.sample_every > 0 && step_ % config_.train.sample_every == 0) save_samples();
   if (step_ % config_.train.checkpoint_every == 0 || step_ == config_.train.steps || improved)
     save_checkpoint(improved);
@@ -285,18 +293,36 @@ std::string TrainingLoop::save_checkpoint(bool best) {
   return path;
 }
 
+// samples/step-N.png (a grid, or a scatter plot), .wav (audio clips) or .txt (text), and the
+// same in TensorBoard.
 void TrainingLoop::save_samples() {
   const Capabilities& caps = model_.capabilities();
-  if (!caps.generates_images()) return;
+  char name[32];
+  std::snprintf(name, sizeof name, "step-%08lld", static_cast<long long>(step_));
+  const fs::path stem = fs::path(out_) / "samples" / name;
+  AutocastGuard autocast(precision_, device_);
+  if (caps.output == Output::text) {
+    TextRequest request;
+    request.max_new_tokens = kTextSampleTokens;
+    request.generator = at::detail::createCPUGenerator(static_cast<uint64_t>(config_.sample.seed));
+    const std::string text = model_.sample_text(request);
+    fs::create_directories(stem.parent_path());
+    write_text_sample(stem.string() + ".txt", text + "\n");
+    if (tensorboard_) tensorboard_->text(step_, text);
+    return;
+  }
+  if (!caps.generates_images() && caps.output != Output::audio) return;
   SampleRequest request;
   request.num = config_.sample.num;
   request.use_ema = config_.sample.use_ema;
   request.preview = true;
-  AutocastGuard autocast(precision_, device_);
-  torch::Tensor images =
+  if (caps.output == Output::audio) {
+    // Autoregressive audio is slow to draw: a preview is one clip of a second.
+    request.num = 1;
+    request.length = caps.audio_sample_rate;
+  }
+  torch::Tensor samples =
       draw_samples(model_, request, config_.sample.nrow, -1, static_cast<uint64_t>(config_.sample.seed));
-  char name[32];
-  std::snprintf(name, sizeof name, "step-%08lld.png", static_cast<long long>(step_));
   Provenance provenance;
   provenance.model_type = config_.model_type();
   provenance.checkpoint_sha256 = "none (drawn during training)";
@@ -304,9 +330,14 @@ void TrainingLoop::save_samples() {
   provenance.step = step_;
   provenance.data_fingerprint = data_fingerprint_;
   SampleFiles files;
-  files.out = (fs::path(out_) / "samples" / name).string();
-  write_samples(images, caps.output, config_.data, config_.sample.nrow, caps.audio_sample_rate,
-                files, provenance);
+  files.out = stem.string() + (caps.output == Output::audio ? ".wav" : ".png");
+  write_samples(samples, caps.output, config_.data, config_.sample.nrow, caps.audio_sample_rate, files, provenance);
+  if (!tensorboard_) return;
+  if (caps.output == Output::audio) {
+    tensorboard_->audio_file(step_, files.out);
+  } else {
+    tensorboard_->image_file(step_, files.out);
+  }
 }
 
 double TrainingLoop::seconds() const {

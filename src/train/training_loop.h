@@ -20,6 +20,7 @@ namespace gencli {
 
 struct TrainingState;
 class Collectives;
+class TensorboardLog;
 
 // The training batches, and the held-out split validation scores every train.eval_every steps.
 struct RunInputs {
@@ -30,9 +31,12 @@ struct RunInputs {
 
 class TrainingLoop {
  public:
+  static constexpr int64_t kTextSampleTokens = 200;  // a text model's sample during training
+
   // Forward passes run under autocast on `device` in train.precision.
   TrainingLoop(const Config& config, const std::string& run_dir, Model& model, PartOptimizers& optimizers,
                RunInputs& inputs, const torch::Device& device, bool explain);
+  ~TrainingLoop();
 
   // Continues from last.pt: weights, EMA, optimizers, RNG, data order, best loss, cost totals.
   void resume();
@@ -86,6 +90,7 @@ class TrainingLoop {
   std::unique_ptr<EnergyMeter> energy_;
   double flops_per_step_ = 0;                                  // counted on this session's first step
   std::ofstream metrics_;
+  std::unique_ptr<TensorboardLog> tensorboard_;  // null: train.tensorboard is false, or not the writer
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   Collectives* collectives_ = nullptr;
   ExampleRandom random_;
