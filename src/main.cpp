@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   gencli::cli::add_info_command(app);
   gencli::cli::add_export_command(app);
   gencli::cli::add_bench_command(app);
+  gencli::cli::add_tokenize_command(app);
 
   try {
     app.parse(argc, argv);

@@ -110,7 +110,7 @@ void run_eval(const EvalOptions& o) {
 void add_eval_command(CLI::App& app) {
   auto o = std::make_shared<EvalOptions>();
   CLI::App* cmd = app.add_subcommand("eval", "score a checkpoint, or judge samples or real images with --features");
-  cmd->add_option("--checkpoint", o->checkpoint, "checkpoint file (.pt)");
+  cmd->add_option("--checkpoint", o->checkpoint, "checkpoint (.pt), exported model (.safetensors) or a Hugging Face GPT-2 folder");
   cmd->add_flag("--json", o->json, "print the result as JSON");
   cmd->add_option("--num", o->num, "samples to generate (or real images to draw) for sample-based scores")
       ->check(CLI::Range(int64_t{2}, int64_t{1000000}));

@@ -195,7 +195,7 @@ void run_sample(SampleOptions o) {
 void add_sample_command(CLI::App& app) {
   auto o = std::make_shared<SampleOptions>();
   CLI::App* cmd = app.add_subcommand("sample", "draw samples from a checkpoint into a PNG grid (a WAV file for audio models, text to stdout for text models)");
-  cmd->add_option("--checkpoint", o->checkpoint, "checkpoint (.pt) or exported model (.safetensors)")->required();
+  cmd->add_option("--checkpoint", o->checkpoint, "checkpoint (.pt), exported model (.safetensors) or a Hugging Face GPT-2 folder")->required();
   cmd->add_option("--num,-n", o->num, "how many samples (default: the config's sample.num)")->check(CLI::Range(int64_t{1}, int64_t{100000}));
   cmd->add_option("--nrow", o->nrow, "images per grid row (default: sample.nrow)")->check(CLI::Range(int64_t{1}, int64_t{10000}));
   cmd->add_option("--out,-o", o->f.out, "PNG file to write (audio models: WAV, default samples.wav)");

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <spdlog/spdlog.h>
 
 #include "core/errors.h"
 
@@ -26,7 +27,11 @@ std::string read_text_file(const std::string& path) {
 
 TextSplits load_text_splits(const DataConfig& config, const Tokenizer& tokenizer, int64_t min_tokens,
                             const torch::Device& device) {
-  const std::vector<int64_t> ids = tokenizer.encode(read_text_file(config.path), config.path);
+  UnknownCharCount unknown;
+  const std::vector<int64_t> ids = tokenizer.encode(read_text_file(config.path), config.path, &unknown);
+  if (unknown.total > 0)
+    spdlog::warn("{}: {}", config.path,
+                 unknown.summary(tokenizer.unknown_policy() == UnknownChars::skip ? "skipped" : "replaced"));
   const auto n = static_cast<int64_t>(ids.size());
   const int64_t cut = std::llround((1.0 - config.test_fraction) * static_cast<double>(n));
   if (cut < min_tokens || n - cut < min_tokens)

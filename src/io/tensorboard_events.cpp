@@ -14,7 +14,7 @@ namespace {
 
 // Field numbers of tensorflow/core/util/event.proto and tensorflow/core/framework/summary.proto.
 namespace event {
-constexpr int kWallTime = 1, kStep = 2, kFileVersion = 3, kSummary = 5;
+constexpr int kWallTime = 1, kStep = 2, kFileVersion = 3, kSummary = 5, kSessionLog = 6;
 }
 namespace value {
 constexpr int kTag = 1, kSimpleValue = 2, kImage = 4, kAudio = 6, kTensor = 8, kMetadata = 9;
@@ -81,6 +81,12 @@ void EventFileWriter::write_event(const std::string& event) {
   out_ << tfrecord(event);
   out_.flush();  // TensorBoard reads the file while the run goes on
   if (!out_) throw UserError(path_ + ": cannot write the TensorBoard event file");
+}
+
+void EventFileWriter::add_session_start(int64_t step) {
+  ProtoMessage session;
+  session.varint(1, 1);  // SessionLog.status = START
+  write_event(event_at(step).message(event::kSessionLog, session).encoded());
 }
 
 void EventFileWriter::add_scalar(const std::string& tag, int64_t step, double v) {

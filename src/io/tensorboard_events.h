@@ -17,6 +17,9 @@ class EventFileWriter {
   // with the file-version event. Throws UserError naming the file when it cannot be written.
   explicit EventFileWriter(const std::string& dir);
 
+  // A session (a run, or its resume) starts at `step`: TensorBoard drops what an earlier session
+  // logged from this step on (steps after its last checkpoint, which this session takes again).
+  void add_session_start(int64_t step);
   void add_scalar(const std::string& tag, int64_t step, double value);
   // png: an encoded PNG of width x height pixels with `channels` channels (1 gray, 3 RGB).
   void add_image(const std::string& tag, int64_t step, const std::string& png, int width, int height, int channels);

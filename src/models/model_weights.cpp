@@ -7,6 +7,7 @@
 #include "core/errors.h"
 #include "io/checkpoint.h"
 #include "io/sha256.h"
+#include "models/gpt/hugging_face.h"
 
 namespace gencli {
 
@@ -70,27 +71,42 @@ void load_filtered(torch::nn::Module& module, torch::serialize::InputArchive& ar
 
 }  // namespace
 
+namespace {
+
+// The file whose SHA-256 identifies init.from: the path itself, or for a Hugging Face folder
+// (GPT-2, the one layout gencli reads) its model.safetensors.
+std::string init_identity_file(const std::string& from) {
+  return gpt::is_hugging_face_folder(from) ? gpt::hugging_face_weights_file(from) : from;
+}
+
+}  // namespace
+
 void record_init_checkpoint(Config& config) {
   if (config.init.from.empty()) {
     if (!config.init.sha256.empty()) throw ConfigError("init.sha256: set without init.from");
     return;
   }
-  if (!std::filesystem::is_regular_file(config.init.from))
-    throw ConfigError("init.from: no checkpoint file at " + config.init.from);
-  const std::string sha = sha256_file_hex(config.init.from);
+  const std::string identity = init_identity_file(config.init.from);
+  if (!std::filesystem::is_regular_file(identity))
+    throw ConfigError("init.from: no checkpoint file at " + identity);
+  const std::string sha = sha256_file_hex(identity);
   if (!config.init.sha256.empty() && config.init.sha256 != sha)
     throw ConfigError("init.sha256: " + config.init.from + " has SHA-256 " + sha + ", not " + config.init.sha256);
   config.init.sha256 = sha;
 }
 
 void load_init_weights(Model& model, const Config& config) {
-  const std::string& path = config.init.from;
+  const std::string path = init_identity_file(config.init.from);
   if (!std::filesystem::is_regular_file(path))
     throw UserError("init.from: the base checkpoint " + path + " is missing (this run's weights build on it)");
   const std::string sha = sha256_file_hex(path);
   if (!config.init.sha256.empty() && sha != config.init.sha256)
     throw UserError("init.from: " + path + " has changed since this run started (SHA-256 " + sha + ", expected " +
                     config.init.sha256 + ")");
+  if (gpt::is_hugging_face_folder(config.init.from)) {
+    load_state_tensors(model, gpt::read_hugging_face_weights(config.init.from), path, /*with_adapters=*/false);
+    return;
+  }
   if (is_safetensors_path(path)) {
     const SafetensorsFile base = read_safetensors(path);
     const auto type = base.metadata.find("gencli.model_type");

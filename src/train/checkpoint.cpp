@@ -6,9 +6,11 @@
 #include "core/torch_compat.h"
 #include "io/sha256.h"
 #include "models/config_loading.h"
+#include "models/gpt/hugging_face.h"
 #include "models/model_weights.h"
 #include "models/registry.h"
 #include "train/ema.h"
+#include "train/hugging_face_model.h"
 #include "train/safetensors_model.h"
 
 namespace gencli {
@@ -202,6 +204,7 @@ void save_model_checkpoint(const std::string& path, const CheckpointHeader& head
 
 LoadedModel load_model(const std::string& path, const torch::Device& device) {
   if (is_safetensors_path(path)) return load_safetensors_model(path, device);
+  if (gpt::is_hugging_face_folder(path)) return load_hugging_face_model(path, device);
   OpenedCheckpoint ckpt = open_checkpoint(path, device);
   LoadedModel loaded;
   loaded.header = ckpt.header;

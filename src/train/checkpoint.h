@@ -59,7 +59,8 @@ struct LoadedModel {
   nlohmann::json energy;  // the run's energy report when it was saved (null for older checkpoints)
 };
 
-// A path ending in .safetensors is read as an export (train/safetensors_model.h).
+// A path ending in .safetensors is read as an export (train/safetensors_model.h); a folder
+// with a config.json as a Hugging Face GPT-2 (train/hugging_face_model.h).
 LoadedModel load_model(const std::string& checkpoint_path, const torch::Device& device);
 
 }  // namespace gencli

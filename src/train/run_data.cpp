@@ -33,7 +33,7 @@ std::unique_ptr<RunData> load_run_data(const Config& config, const Model& model,
     data->batches = std::make_unique<TextWindows>(data->text.train, config.train.batch_size, input.window, seed);
     data->description = config.data.path + ": " + std::to_string(data->text.train.size(0)) + " training tokens, " +
                         std::to_string(data->text.val.size(0)) + " for validation (" +
-                        (tokenizer.is_bytes() ? "bytes" : std::to_string(tokenizer.size()) + " characters") + ")";
+                        (tokenizer.is_bytes() ? "bytes" : std::to_string(tokenizer.size()) + " " + tokenizer.unit() + "s") + ")";
     return data;
   }
   check_not_text_model(config, model);

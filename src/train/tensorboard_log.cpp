@@ -34,8 +34,10 @@ std::string tag_of(const std::string& metric) {
 
 }  // namespace
 
-TensorboardLog::TensorboardLog(const std::string& run_dir, int64_t batch_size)
-    : events_((std::filesystem::path(run_dir) / "tensorboard").string()), batch_size_(batch_size) {}
+TensorboardLog::TensorboardLog(const std::string& run_dir, int64_t batch_size, int64_t first_step)
+    : events_((std::filesystem::path(run_dir) / "tensorboard").string()), batch_size_(batch_size) {
+  events_.add_session_start(first_step);
+}
 
 void TensorboardLog::metrics(int64_t step, double seconds, double lr, const StepMetrics& m,
                              const nlohmann::json& cost) {

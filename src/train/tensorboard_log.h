@@ -15,7 +15,8 @@ namespace gencli {
 
 class TensorboardLog {
  public:
-  TensorboardLog(const std::string& run_dir, int64_t batch_size);
+  // first_step: the step this session starts from (0, or the resumed checkpoint's).
+  TensorboardLog(const std::string& run_dir, int64_t batch_size, int64_t first_step);
 
   // The step's metrics under train/ (val_* under val/), the learning rate, samples per second
   // since the previous call, and the run's cost so far (energy, CO2e) under cost/.

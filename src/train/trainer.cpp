@@ -181,6 +181,7 @@ std::unique_ptr<RunLock> prepare_run_folder(const std::string& out, const nlohma
   if (!resume) {
     // An earlier run that died before its first checkpoint left these; this run starts them anew.
     for (const char* name : {"metrics.jsonl", "log.txt", "summary.json"}) fs::remove(fs::path(out) / name);
+    fs::remove_all(fs::path(out) / "tensorboard");
   }
   add_log_file((fs::path(out) / "log.txt").string());
   spdlog::info("run folder {}", out);
@@ -195,6 +196,7 @@ void remove_unfinished_run(const std::string& out, bool folder_was_new) {
   for (const char* name : {"config.json", "log.txt", "metrics.jsonl", ".lock"}) fs::remove(fs::path(out) / name, ec);
   fs::remove(checkpoint_dir(out), ec);  // only when empty
   fs::remove(fs::path(out) / "samples", ec);
+  fs::remove_all(fs::path(out) / "tensorboard", ec);
   if (folder_was_new) fs::remove(out, ec);
 }
 

@@ -110,7 +110,7 @@ void TrainingLoop::run() {
   energy_ = std::make_unique<EnergyMeter>(config_.train, device_.is_cuda(), earlier_energy_);
   if (writer()) metrics_.open((fs::path(out_) / "metrics.jsonl").string(), std::ios::app);
   if (writer() && config_.train.tensorboard)
-    tensorboard_ = std::make_unique<TensorboardLog>(out_, config_.train.batch_size);
+    tensorboard_ = std::make_unique<TensorboardLog>(out_, config_.train.batch_size, step_);
   install_interrupt_handlers();
   if (collectives_) check_replicas_agree(*collectives_, model_, "at step " + std::to_string(step_));
   Progress progress(step_, config_.train.steps, config_.train.log_every, "step", config_.train.batch_size);

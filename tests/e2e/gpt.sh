@@ -3,7 +3,9 @@
 # and keeps best.pt, sampling streams the prompt's continuation and draws the same text with
 # and without the key/value cache, eval's figures agree, a LoRA run on a second text trains
 # only its adapters on the frozen base and merges into a plain checkpoint that samples the
-# same, and a changed base or a prompt outside the vocabulary fails with one clear line.
+# same, a text with characters outside the base's vocabulary fails, or skips or replaces them
+# as model.unknown_chars says, and a changed base or a prompt outside the vocabulary fails with
+# one clear line.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -76,6 +78,18 @@ ok merged-sample "$GENCLI" sample --checkpoint merged.pt --prompt "the" --max-ne
 check "the merged checkpoint samples the same greedy text as base + adapters"
 cmp -s "$WORK/lora-sample.out" "$WORK/merged-sample.out" || fail "merged and adapter samples differ"
 echo "    lora: $(head -n 2 "$WORK/lora-sample.out" | tr '\n' '|')"
+
+check "a text with characters outside the base's vocabulary: an error by default, or skipped or replaced and counted"
+"$PYTHON" -c "open('odd.txt','w').write('the cat is 100% sure.\n' * 200)"
+ODD=("${LORA[@]}" --set data.path="$WORK/odd.txt" --set train.steps=2 --set train.eval_every=0)
+expect_exit 2 odd-error "$GENCLI" train "${ODD[@]}" --out O1
+assert_error "$WORK/odd-error.err" "odd.txt: the character \"1\" (U+0031) is not in the model's vocabulary"
+ok odd-skip "$GENCLI" train "${ODD[@]}" --set model.unknown_chars=skip --out O2
+assert_contains "$WORK/odd-skip.err" "odd.txt: 800 characters outside the vocabulary skipped: \"0\" (U+0030) x400" "the log"
+ok odd-replace "$GENCLI" train "${ODD[@]}" --set model.unknown_chars=replace --set model.unknown_replacement=. --out O3
+assert_contains "$WORK/odd-replace.err" "800 characters outside the vocabulary replaced" "the log"
+expect_exit 2 odd-bad "$GENCLI" train "${ODD[@]}" --set model.unknown_chars=replace --set model.unknown_replacement=% --out O4
+assert_error "$WORK/odd-bad.err" "model.unknown_replacement"
 
 check "a changed base, a prompt outside the vocabulary, an image mode: exit 2 naming the cause"
 cp G/checkpoints/step-00000100.pt base.pt

@@ -36,9 +36,30 @@ TEST(Tokenizer, IdsOutsideTheVocabularyAreDataErrors) {
 TEST(Tokenizer, AnUnknownControlCharacterKeepsTheErrorOnOneLine) {
   const Tokenizer t = Tokenizer::chars("ab");
   const std::string msg = user_error([&] { t.encode("a\nb", "--prompt"); });
-  EXPECT_EQ(msg, "--prompt: the character (U+000A) is not in the model's vocabulary of 2 characters");
+  EXPECT_EQ(msg, "--prompt: the character (U+000A) is not in the model's vocabulary of 2 characters "
+                 "(model.unknown_chars \"skip\" or \"replace\" would let it through)");
   EXPECT_NE(user_error([&] { t.encode("ax", "--prompt"); }).find("the character \"x\" (U+0078)"),
             std::string::npos);
+}
+
+TEST(Tokenizer, UnknownCharactersAreSkippedOrReplacedAndCounted) {
+  const Tokenizer skip = Tokenizer::chars("ab ", UnknownChars::skip);
+  UnknownCharCount count;
+  EXPECT_EQ(skip.decode(skip.encode("a%b%\xc3\xa9", "t", &count)), "ab");
+  EXPECT_EQ(count.total, 3);
+  EXPECT_EQ(count.by_char.at(U'%'), 2);
+  EXPECT_EQ(count.summary("skipped"),
+            "3 characters outside the vocabulary skipped: \"%\" (U+0025) x2, \"\xc3\xa9\" (U+00E9) x1");
+  const Tokenizer replace = Tokenizer::chars("ab ", UnknownChars::replace, " ");
+  UnknownCharCount replaced;
+  EXPECT_EQ(replace.decode(replace.encode("a%b\n", "t", &replaced)), "a b ");
+  EXPECT_EQ(replaced.summary("replaced"), "2 characters outside the vocabulary replaced: (U+000A) x1, \"%\" (U+0025) x1");
+  // Counting is optional, and text inside the vocabulary counts nothing.
+  EXPECT_EQ(replace.encode("ab", "t").size(), 2u);
+  EXPECT_EQ(user_error([] { Tokenizer::chars("ab", UnknownChars::replace, "?"); }),
+            "config error: model.unknown_replacement: the character \"?\" (U+003F) is not in the model's vocabulary, "
+            "so it cannot stand in for unknown characters");
+  EXPECT_THROW(Tokenizer::chars("ab", UnknownChars::replace, "ab"), ConfigError);
 }
 
 }  // namespace

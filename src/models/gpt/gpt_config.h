@@ -9,8 +9,16 @@ namespace gencli::gpt {
 
 struct GptConfig {
   std::string type = "gpt";
-  std::string tokenizer = "char";    // "char" (the training text's characters) or "byte" (256 UTF-8 bytes)
+  std::string arch = "gencli";       // "gencli" (exact GELU) or "gpt2" (Hugging Face's GPT-2: tanh GELU, biases)
+  std::string tokenizer = "char";    // "char" (the training text's characters), "byte" (256 UTF-8 bytes) or
+                                     // "gpt2-bpe" (byte-level BPE from vocab.json and merges.txt)
+  std::string tokenizer_dir;         // gpt2-bpe: the folder holding vocab.json and merges.txt (a GPT-2 download)
+  std::string bpe_vocab;             // gpt2-bpe: vocab.json's text, read from tokenizer_dir when training starts
+  std::string bpe_merges;            // gpt2-bpe: merges.txt's text, likewise (so every checkpoint carries both)
   std::string vocabulary;            // char: filled from data.path at the start of training (sorted characters)
+  std::string unknown_chars = "error";  // char: a character outside the vocabulary is an "error", or "skip"ped,
+                                        // or "replace"d by unknown_replacement (counted in the log)
+  std::string unknown_replacement = " ";
   int64_t n_layer = 4;
   int64_t n_head = 4;
   int64_t n_embd = 128;              // must be divisible by n_head
@@ -28,8 +36,14 @@ struct GptConfig {
   void visit(V& v) {
     using namespace config;
     v.field("type", type);
-    v.field("tokenizer", tokenizer, one_of({"char", "byte"}));
+    v.field("arch", arch, one_of({"gencli", "gpt2"}));
+    v.field("tokenizer", tokenizer, one_of({"char", "byte", "gpt2-bpe"}));
+    v.field("tokenizer_dir", tokenizer_dir);
+    v.field("bpe_vocab", bpe_vocab);
+    v.field("bpe_merges", bpe_merges);
     v.field("vocabulary", vocabulary);
+    v.field("unknown_chars", unknown_chars, one_of({"error", "skip", "replace"}));
+    v.field("unknown_replacement", unknown_replacement);
     v.field("n_layer", n_layer, at_least(1));
     v.field("n_head", n_head, at_least(1));
     v.field("n_embd", n_embd, at_least(1));

@@ -36,7 +36,7 @@ std::vector<int64_t> GptModel::generate(const std::vector<int64_t>& prompt, cons
   // The context: the newest tokens, at most block_size, all of which the cache (if used) holds
   // except those in `pending`, which still have to run through the network.
   std::vector<int64_t> context(prompt.end() - std::min<int64_t>(prompt.size(), block), prompt.end());
-  if (context.empty()) context.push_back(0);  // no prompt: start from the first token of the vocabulary
+  if (context.empty()) context.push_back(tokenizer_.start_id());  // no prompt
   KvCache cache;
   std::vector<int64_t> pending = context;
   std::vector<int64_t> generated;
@@ -64,7 +64,11 @@ std::vector<int64_t> GptModel::generate(const std::vector<int64_t>& prompt, cons
 }
 
 std::string GptModel::sample_text(const TextRequest& request) {
-  const std::vector<int64_t> prompt = tokenizer_.encode(request.prompt, "--prompt");
+  UnknownCharCount unknown;
+  const std::vector<int64_t> prompt = tokenizer_.encode(request.prompt, "--prompt", &unknown);
+  if (unknown.total > 0)
+    spdlog::warn("--prompt: {}",
+                 unknown.summary(tokenizer_.unknown_policy() == UnknownChars::skip ? "skipped" : "replaced"));
   std::string text;
   generate(prompt, request, [&](int64_t id) {
     const std::string piece = tokenizer_.decode_one(id);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/errors.h"
+#include "data/byte_bpe.h"
 #include "models/categorical_draw.h"
 #include "models/likelihood_summary.h"
 
@@ -10,10 +11,17 @@ namespace gencli::gpt {
 
 Tokenizer make_tokenizer(const GptConfig& config) {
   if (config.tokenizer == "byte") return Tokenizer::bytes();
+  if (config.tokenizer == "gpt2-bpe") {
+    if (config.bpe_vocab.empty() || config.bpe_merges.empty())
+      throw ConfigError("model.tokenizer_dir: gpt2-bpe needs vocab.json and merges.txt; name the folder that holds "
+                        "them (a GPT-2 download), or set model.bpe_vocab and model.bpe_merges");
+    return Tokenizer::bpe(std::make_shared<ByteBpe>(config.bpe_vocab, config.bpe_merges,
+                                                    config.tokenizer_dir.empty() ? "model.bpe_vocab" : config.tokenizer_dir));
+  }
   if (config.vocabulary.empty())
     throw ConfigError("model.vocabulary: empty; a char tokenizer takes its characters from data.path when "
                       "training starts, or list them here");
-  return Tokenizer::chars(config.vocabulary);
+  return Tokenizer::chars(config.vocabulary, parse_unknown_chars(config.unknown_chars), config.unknown_replacement);
 }
 
 namespace {
@@ -105,10 +113,10 @@ nlohmann::json GptModel::evaluate(EvalContext& ctx) {
   nlohmann::json j;
   j["val_tokens"] = ctx.test_split.tokens.numel();
   j["val_loss_nats_per_token"] = nats;
-  j[tokenizer_.is_bytes() ? "bits_per_byte" : "bits_per_character"] = nats / std::log(2.0);
+  j[std::string("bits_per_") + tokenizer_.unit()] = nats / std::log(2.0);
   j["perplexity"] = std::exp(nats);
   j["parameters"] = parameter_count(false);
-  add_likelihood_row(j, likelihood_row("autoregressive", true, nats, tokenizer_.is_bytes() ? "byte" : "character", 1,
+  add_likelihood_row(j, likelihood_row("autoregressive", true, nats, tokenizer_.unit(), 1,
                                        "the validation text (the last data.test_fraction)"));
   return j;
 }

@@ -57,7 +57,7 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, torch::Te
   return resid_dropout_->forward(c_proj->forward(y));
 }
 
-BlockImpl::BlockImpl(const GptConfig& c) {
+BlockImpl::BlockImpl(const GptConfig& c) : gelu_approximation_(c.arch == "gpt2" ? "tanh" : "none") {
   ln_1 = register_module("ln_1", LayerNorm(c.n_embd, c.bias));
   attn = register_module("attn", CausalSelfAttention(c));
   ln_2 = register_module("ln_2", LayerNorm(c.n_embd, c.bias));
@@ -69,7 +69,7 @@ BlockImpl::BlockImpl(const GptConfig& c) {
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, torch::Tensor* past_k, torch::Tensor* past_v) {
   torch::Tensor h = x + attn->forward(ln_1->forward(x), past_k, past_v);
-  torch::Tensor m = mlp_proj->forward(torch::gelu(c_fc->forward(ln_2->forward(h))));
+  torch::Tensor m = mlp_proj->forward(torch::gelu(c_fc->forward(ln_2->forward(h)), gelu_approximation_));
   return h + mlp_dropout->forward(m);
 }
 

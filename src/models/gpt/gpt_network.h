@@ -2,6 +2,7 @@
 // The GPT network in nanoGPT's shape (Radford et al. 2019): token and position embeddings,
 // n_layer pre-LayerNorm blocks of causal self-attention and a 4x GELU MLP with residual
 // connections, a final LayerNorm, and an output head that shares the token embedding's weights.
+// model.arch "gpt2" is Hugging Face's GPT-2 exactly: the same, with the tanh-approximate GELU.
 #include <vector>
 
 #include "core/torch_api.h"
@@ -53,6 +54,9 @@ class BlockImpl : public torch::nn::Module {
   CausalSelfAttention attn{nullptr};
   LoraLinear c_fc{nullptr}, mlp_proj{nullptr};
   torch::nn::Dropout mlp_dropout{nullptr};
+
+ private:
+  std::string gelu_approximation_;  // "none", or "tanh" as GPT-2 has it
 };
 TORCH_MODULE(Block);
 
