@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 lines=${GENCLI_LINES:-1.13 2}
 
 scripts/install_deps.sh
+# GPT-2's own vocabulary, for the tokenizer check that needs it (skipped where it cannot be had).
+scripts/fetch_gpt2_vocab.sh data/gpt2 || echo "test: no GPT-2 vocabulary; the check that needs it is skipped"
 timed() {  # label, command...
   local label=$1 start
   shift

@@ -57,7 +57,7 @@ void export_hugging_face(const LoadedModel& loaded, const std::string& dir, cons
   fs::create_directories(dir);
   nlohmann::json config = gpt::hugging_face_config(c, vocab_size);
   const std::string tokenizer = m.value("tokenizer", "char");
-  if (tokenizer == "gpt2-bpe") {
+  if (tokenizer == "gpt2-bpe" || tokenizer == "bpe") {
     write_file_atomically((fs::path(dir) / "vocab.json").string(), m.at("bpe_vocab").get<std::string>());
     write_file_atomically((fs::path(dir) / "merges.txt").string(), m.at("bpe_merges").get<std::string>());
     const ByteBpe bpe(m.at("bpe_vocab").get<std::string>(), m.at("bpe_merges").get<std::string>(), "model.bpe_vocab");

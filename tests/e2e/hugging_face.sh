@@ -6,7 +6,8 @@
 #  - a tiny random GPT-2 saved by `transformers` (2 layers, 64 wide) runs from its folder: the
 #    same logits within 1e-4, the same greedy continuation, eval on a text, LoRA on top of it;
 #  - a GPT trained by gencli (arch gpt2, gpt2-bpe) exported with --format hf loads with
-#    from_pretrained and gives the same logits;
+#    from_pretrained and gives the same logits; a BPE gencli trains (model.tokenizer bpe)
+#    loads in `tokenizers` and encodes as gencli does;
 #  - where a real GPT-2 vocabulary is present ($GENCLI_GPT2_DIR), "Hello world" is [15496, 995].
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -131,12 +132,43 @@ assert diff <= 1e-4, diff
 print(f"    {len(ids)} tokens through GPT2TokenizerFast, logits within {diff:.2e}")
 PY
 
-if [ -n "${GENCLI_GPT2_DIR:-}" ] && [ -f "$GENCLI_GPT2_DIR/vocab.json" ]; then
-  check "GPT-2's own vocabulary ($GENCLI_GPT2_DIR): \"Hello world\" is [15496, 995]"
-  ok hello "$GENCLI" tokenize --checkpoint "$GENCLI_GPT2_DIR" --text "Hello world"
+check "gencli's own BPE (model.tokenizer bpe): tokenizers reads the exported files and gives gencli's ids"
+ok bpe-train "$GENCLI" train --config "$SOURCE_DIR/configs/gpt_char.json" --set data.path="$WORK/train.txt" \
+  --set model.arch=gpt2 --set model.bias=true --set model.tokenizer=bpe --set model.bpe_vocab_size=600 \
+  --set model.n_layer=1 --set model.n_head=2 --set model.n_embd=16 --set model.block_size=32 --set train.batch_size=4 \
+  --set train.steps=4 --set train.log_every=2 --set train.eval_every=0 --set optim.warmup_steps=1 \
+  --threads 1 --device cpu --out B
+assert_contains "$WORK/bpe-train.err" "tokenizer: a byte-level BPE of" "the training log"
+ok bpe-export "$GENCLI" export --checkpoint B/checkpoints/last.pt --format hf --out B-hf
+ok bpe-ids "$GENCLI" tokenize --checkpoint B/checkpoints/last.pt --file held_out.txt
+py - "$WORK/bpe-ids.out" <<'PY'
+import json, sys
+from tokenizers import ByteLevelBPETokenizer
+tok = ByteLevelBPETokenizer("B-hf/vocab.json", "B-hf/merges.txt")
+tok.add_special_tokens(["<|endoftext|>"])
+want = tok.encode(open("held_out.txt", encoding="utf-8").read()).ids
+got = json.loads(open(sys.argv[1]).read())
+assert got == want, f"gencli {got}\n tokenizers {want}"
+print(f"    vocabulary of {tok.get_vocab_size()}; {len(got)} ids, all equal")
+PY
+
+GPT2_VOCAB=${GENCLI_GPT2_DIR:-$SOURCE_DIR/data/gpt2}
+if [ -f "$GPT2_VOCAB/vocab.json" ] && [ -f "$GPT2_VOCAB/merges.txt" ]; then
+  check "GPT-2's own vocabulary ($GPT2_VOCAB): \"Hello world\" is [15496, 995], and a text as GPT2TokenizerFast has it"
+  ok hello "$GENCLI" tokenize --tokenizer-dir "$GPT2_VOCAB" --text "Hello world"
   assert_contains "$WORK/hello.out" "[15496,995]" "the ids"
+  ok gpt2-held-out "$GENCLI" tokenize --tokenizer-dir "$GPT2_VOCAB" --file held_out.txt
+  py - "$GPT2_VOCAB" "$WORK/gpt2-held-out.out" <<'PY'
+import json, sys
+from transformers import GPT2TokenizerFast
+tok = GPT2TokenizerFast.from_pretrained(sys.argv[1])
+want = tok(open("held_out.txt", encoding="utf-8").read())["input_ids"]
+got = json.loads(open(sys.argv[2]).read())
+assert got == want, f"gencli {got}\n transformers {want}"
+print(f"    {len(got)} ids of GPT-2's vocabulary, all equal")
+PY
 else
-  say "no real GPT-2 vocabulary (set GENCLI_GPT2_DIR to a gpt2 download): the [15496, 995] check is skipped"
+  say "no GPT-2 vocabulary at $GPT2_VOCAB (scripts/fetch_gpt2_vocab.sh): the [15496, 995] check is skipped"
 fi
 
 check "a folder that is not GPT-2: one line naming the file"

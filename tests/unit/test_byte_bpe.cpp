@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "data/bpe_training.h"
 #include "data/byte_bpe.h"
 #include "data/gpt2_pretokenizer.h"
 #include "data/unicode_classes.h"
@@ -88,6 +89,25 @@ TEST(ByteBpe, BrokenFilesAreDataErrorsNamingTheEntry) {
   EXPECT_NE(error("{\"a\": 0, \"b\": 1}", "a b\nab\n").find("merges.txt line 2"), std::string::npos);
   EXPECT_NE(error("{\"a\": 0, \"\xe2\x82\xac\": 1}", "").find("outside GPT-2's byte map"), std::string::npos);
   EXPECT_THROW(ByteBpe(vocab_json({}), "", "t").decode_one(300), DataError);
+}
+
+TEST(BpeTraining, MergesTheMostFrequentPairsAndEncodesWithWhatItLearned) {
+  const std::string text = "low lower lowest low low newer newest new\n";
+  const BpeFiles files = train_byte_bpe(text, 256 + 6 + 1, "t");
+  EXPECT_EQ(files.merges_learned, 6);
+  // "l o" and "o w" both occur 5 times, more than any other pair; the tie goes to "l o".
+  EXPECT_EQ(files.merges.substr(0, files.merges.find('\n', 14) + 1), "#version: 0.2\nl o\n");
+  const ByteBpe bpe(files.vocab_json, files.merges, "t");
+  EXPECT_EQ(bpe.size(), 256 + 6 + 1);
+  EXPECT_EQ(bpe.decode_one(bpe.end_of_text()), "<|endoftext|>");
+  const std::vector<int64_t> ids = bpe.encode(text, "t");
+  EXPECT_LT(ids.size(), text.size());  // merges shorten the text
+  std::string back;
+  for (int64_t id : ids) back += bpe.decode_one(id);
+  EXPECT_EQ(back, text);
+  // Training stops when no pair occurs twice; too small a vocabulary is a config error.
+  EXPECT_EQ(train_byte_bpe("ab", 1000, "t").merges_learned, 0);
+  EXPECT_THROW(train_byte_bpe(text, 200, "t"), ConfigError);
 }
 
 }  // namespace

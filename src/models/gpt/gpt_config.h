@@ -10,11 +10,13 @@ namespace gencli::gpt {
 struct GptConfig {
   std::string type = "gpt";
   std::string arch = "gencli";       // "gencli" (exact GELU) or "gpt2" (Hugging Face's GPT-2: tanh GELU, biases)
-  std::string tokenizer = "char";    // "char" (the training text's characters), "byte" (256 UTF-8 bytes) or
-                                     // "gpt2-bpe" (byte-level BPE from vocab.json and merges.txt)
+  std::string tokenizer = "char";    // "char" (the training text's characters), "byte" (256 UTF-8 bytes),
+                                     // "gpt2-bpe" (byte-level BPE from vocab.json and merges.txt) or "bpe"
+                                     // (a byte-level BPE gencli trains on data.path when training starts)
+  int64_t bpe_vocab_size = 2000;     // bpe: tokens of the trained vocabulary (256 bytes and <|endoftext|> included)
   std::string tokenizer_dir;         // gpt2-bpe: the folder holding vocab.json and merges.txt (a GPT-2 download)
-  std::string bpe_vocab;             // gpt2-bpe: vocab.json's text, read from tokenizer_dir when training starts
-  std::string bpe_merges;            // gpt2-bpe: merges.txt's text, likewise (so every checkpoint carries both)
+  std::string bpe_vocab;             // gpt2-bpe, bpe: vocab.json's text, read from tokenizer_dir or trained when
+  std::string bpe_merges;            // training starts; merges.txt's likewise (every checkpoint carries both)
   std::string vocabulary;            // char: filled from data.path at the start of training (sorted characters)
   std::string unknown_chars = "error";  // char: a character outside the vocabulary is an "error", or "skip"ped,
                                         // or "replace"d by unknown_replacement (counted in the log)
@@ -37,7 +39,8 @@ struct GptConfig {
     using namespace config;
     v.field("type", type);
     v.field("arch", arch, one_of({"gencli", "gpt2"}));
-    v.field("tokenizer", tokenizer, one_of({"char", "byte", "gpt2-bpe"}));
+    v.field("tokenizer", tokenizer, one_of({"char", "byte", "gpt2-bpe", "bpe"}));
+    v.field("bpe_vocab_size", bpe_vocab_size, int_range(257, 1000000));
     v.field("tokenizer_dir", tokenizer_dir);
     v.field("bpe_vocab", bpe_vocab);
     v.field("bpe_merges", bpe_merges);

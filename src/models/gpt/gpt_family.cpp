@@ -1,7 +1,10 @@
 #include "models/gpt/gpt_family.h"
 
+#include <chrono>
 #include <filesystem>
+#include <spdlog/spdlog.h>
 
+#include "data/bpe_training.h"
 #include "data/text_corpus.h"
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
@@ -17,8 +20,9 @@ using gpt::GptConfig;
 
 // The keys that fix the shape of the weights: a run on top of init.from takes them from there.
 // (A key an older checkpoint lacks takes its default, as it did when that checkpoint was made.)
-const char* const kArchitectureKeys[] = {"arch", "tokenizer", "vocabulary", "tokenizer_dir", "bpe_vocab", "bpe_merges",
-                                         "n_layer", "n_head", "n_embd", "block_size", "bias"};
+const char* const kArchitectureKeys[] = {"arch",     "tokenizer", "vocabulary", "tokenizer_dir", "bpe_vocab_size",
+                                         "bpe_vocab", "bpe_merges", "n_layer",   "n_head",      "n_embd",
+                                         "block_size", "bias"};
 
 void complete(Config& config) {
   if (!config.init.from.empty()) {
@@ -37,6 +41,17 @@ void complete(Config& config) {
         config.model.erase(key);
     }
     return;
+  }
+  if (config.model.value("tokenizer", "char") == "bpe" && config.model.value("bpe_vocab", "").empty()) {
+    if (config.data.type != "text")
+      throw ConfigError("data.type: the GPT reads text, so data.type must be \"text\", got \"" + config.data.type + "\"");
+    const auto started = std::chrono::steady_clock::now();
+    const BpeFiles bpe =
+        train_byte_bpe(read_text_file(config.data.path), config.model.value("bpe_vocab_size", int64_t{2000}), config.data.path);
+    config.model["bpe_vocab"] = bpe.vocab_json;
+    config.model["bpe_merges"] = bpe.merges;
+    spdlog::info("tokenizer: a byte-level BPE of {} merges trained on {} in {:.1f} s", bpe.merges_learned,
+                 config.data.path, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
   if (config.model.value("tokenizer", "char") == "gpt2-bpe" && config.model.value("bpe_vocab", "").empty()) {
     const std::string dir = config.model.value("tokenizer_dir", "");

@@ -11,10 +11,12 @@ namespace gencli::gpt {
 
 Tokenizer make_tokenizer(const GptConfig& config) {
   if (config.tokenizer == "byte") return Tokenizer::bytes();
-  if (config.tokenizer == "gpt2-bpe") {
+  if (config.tokenizer == "gpt2-bpe" || config.tokenizer == "bpe") {
     if (config.bpe_vocab.empty() || config.bpe_merges.empty())
-      throw ConfigError("model.tokenizer_dir: gpt2-bpe needs vocab.json and merges.txt; name the folder that holds "
-                        "them (a GPT-2 download), or set model.bpe_vocab and model.bpe_merges");
+      throw ConfigError(config.tokenizer == "bpe"
+                            ? "model.bpe_vocab: empty; a bpe tokenizer is trained on data.path when training starts"
+                            : "model.tokenizer_dir: gpt2-bpe needs vocab.json and merges.txt; name the folder that holds "
+                              "them (a GPT-2 download), or set model.bpe_vocab and model.bpe_merges");
     return Tokenizer::bpe(std::make_shared<ByteBpe>(config.bpe_vocab, config.bpe_merges,
                                                     config.tokenizer_dir.empty() ? "model.bpe_vocab" : config.tokenizer_dir));
   }
