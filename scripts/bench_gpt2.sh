@@ -51,7 +51,7 @@ print(f"{n / seconds:.2f}")
 PY
 }
 
-declare -A runs
+runs=()
 names=("gencli (LibTorch 1.13)")
 [ -x build-torch2/gencli ] && names+=("gencli (LibTorch $("$py" -c 'import torch; print(torch.__version__.split("+")[0])'))")
 names+=("transformers $("$py" -W ignore -c 'import transformers; print(transformers.__version__)') generate()")
@@ -60,7 +60,7 @@ for round in $(seq "$rounds"); do
   i=1
   if [ -x build-torch2/gencli ]; then runs[1]+="$(gencli_rate build-torch2/gencli) "; i=2; fi
   runs[$i]+="$(transformers_rate) "
-  echo "bench_gpt2: round $round: ${runs[*]}"
+  echo "bench_gpt2: round $round done"
 done
 median() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 reference=$(median "${runs[$(( ${#names[@]} - 1 ))]}")

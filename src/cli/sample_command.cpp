@@ -132,7 +132,7 @@ void run_text_sample(const SampleOptions& o, LoadedModel& loaded, bool out_given
   std::printf("\n");
   std::fflush(stdout);
   if (out_given) write_text_sample(f.out, f.prompt + text + "\n");
-  spdlog::info("{} tokens from {} (step {}, seed {}) in {:.2f} s ({:.0f} tokens/s, {}){}", f.max_new_tokens,
+  spdlog::info("{} tokens from {} (step {}, seed {}) in {:.2f} s ({:.1f} tokens/s, {}){}", f.max_new_tokens,
                o.checkpoint, loaded.header.step, o.seed, seconds, f.max_new_tokens / std::max(seconds, 1e-9),
                f.no_cache ? "no cache" : "KV cache", out_given ? "; written to " + f.out : "");
 }

@@ -11,11 +11,7 @@
 #  - where a real GPT-2 vocabulary is present ($GENCLI_GPT2_DIR), "Hello world" is [15496, 995].
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-TOOLS=${PYTHON_TOOLS:-}
-if [ -z "$TOOLS" ] || ! "$TOOLS" -W ignore -c "import transformers, tokenizers, torch" 2>/dev/null; then
-  say "SKIP: no Python with transformers, tokenizers and torch (scripts/install_python_tools.sh installs them)"
-  exit 77
-fi
+need_python_tools transformers tokenizers torch
 py() { "$TOOLS" -W ignore "$@"; }
 
 CORPUS="$SOURCE_DIR/data/text/fortunes.txt"

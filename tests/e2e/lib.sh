@@ -5,6 +5,8 @@
 #   MAKE_IDX_FIXTURE  the IDX fixture writer (tests/tools/make_idx_fixture)
 #   SOURCE_DIR        the repository root (for configs/)
 #   E2E_KEEP=1        keep the temporary folder after the script ends (for debugging)
+#   PYTHON_TOOLS      a python with pip's safetensors, transformers, tokenizers and tensorboard
+#                     (need_python_tools)
 #
 # After sourcing, the current directory is a fresh temporary folder ($WORK), removed on exit.
 
@@ -133,6 +135,19 @@ make_fixture() {
   shift
   run "fixture-$(basename "$dir")" "$MAKE_IDX_FIXTURE" "$dir" "$@"
   [ "$RC" -eq 0 ] || { _show_output "fixture-$(basename "$dir")"; fail "make_idx_fixture $dir $* failed ($RC)"; }
+}
+
+# need_python_tools MODULE...: sets TOOLS to the python of scripts/install_python_tools.sh
+# (CTest passes it as PYTHON_TOOLS) when it imports every MODULE; otherwise the script is
+# skipped (exit 77, which CTest reports as skipped).
+need_python_tools() {
+  TOOLS=${PYTHON_TOOLS:-}
+  local imports
+  imports=$(IFS=,; echo "$*")
+  if [ -z "$TOOLS" ] || ! "$TOOLS" -W ignore -c "import $imports" 2>/dev/null; then
+    say "SKIP: no Python with $* (scripts/install_python_tools.sh installs them)"
+    exit 77
+  fi
 }
 
 # json_get FILE PYTHON_EXPR: prints EXPR evaluated with d = the parsed JSON of FILE.

@@ -7,11 +7,7 @@
 # 1e-5); and a file written by safetensors.torch.save_file loads in gencli.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-TOOLS=${PYTHON_TOOLS:-}
-if [ -z "$TOOLS" ] || ! "$TOOLS" -W ignore -c "import safetensors, torch, numpy" 2>/dev/null; then
-  say "SKIP: no Python with safetensors, torch and numpy (scripts/install_python_tools.sh installs them)"
-  exit 77
-fi
+need_python_tools safetensors torch numpy
 EXAMPLE="$SOURCE_DIR/examples/safetensors_to_pytorch.py"
 
 make_fixture fx

@@ -7,11 +7,7 @@
 # TensorBoard reads as the same run, and train.tensorboard=false writes none.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-TOOLS=${PYTHON_TOOLS:-}
-if [ -z "$TOOLS" ] || ! "$TOOLS" -c "import tensorboard" 2>/dev/null; then
-  say "SKIP: no Python with tensorboard (scripts/install_python_tools.sh installs it)"
-  exit 77
-fi
+need_python_tools tensorboard
 
 # read_events RUN CHECKS: loads RUN/tensorboard with TensorBoard's EventAccumulator and runs
 # the Python CHECKS with `acc` (the accumulator), `run` and `metrics` (metrics.jsonl rows).

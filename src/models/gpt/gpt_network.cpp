@@ -39,18 +39,21 @@ CausalSelfAttentionImpl::CausalSelfAttentionImpl(const GptConfig& c)
   resid_dropout_ = register_module("resid_dropout", torch::nn::Dropout(c.dropout));
 }
 
-torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, torch::Tensor* past_k, torch::Tensor* past_v) {
+torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, torch::Tensor* past_k, torch::Tensor* past_v,
+                                               int64_t cached, int64_t capacity) {
   const int64_t b = x.size(0), t = x.size(1), c = x.size(2), d = c / n_head_;
   auto qkv = c_attn->forward(x).split(c, 2);
   auto heads = [&](const torch::Tensor& y) { return y.view({b, t, n_head_, d}).transpose(1, 2); };  // (B, H, T, D)
   torch::Tensor q = heads(qkv[0]), k = heads(qkv[1]), v = heads(qkv[2]);
   if (past_k) {
-    if (past_k->defined()) {
-      k = torch::cat({*past_k, k}, 2);
-      v = torch::cat({*past_v, v}, 2);
+    if (!past_k->defined()) {
+      *past_k = torch::empty({b, n_head_, capacity, d}, k.options());
+      *past_v = torch::empty({b, n_head_, capacity, d}, v.options());
     }
-    *past_k = k;
-    *past_v = v;
+    past_k->narrow(2, cached, t).copy_(k);
+    past_v->narrow(2, cached, t).copy_(v);
+    k = past_k->narrow(2, 0, cached + t);
+    v = past_v->narrow(2, 0, cached + t);
   }
   torch::Tensor y = causal_attention(mode_, q, k, v, chunk_);
   y = y.transpose(1, 2).contiguous().view({b, t, c});
@@ -67,8 +70,9 @@ BlockImpl::BlockImpl(const GptConfig& c) : gelu_approximation_(c.arch == "gpt2" 
   mlp_dropout = register_module("mlp_dropout", torch::nn::Dropout(c.dropout));
 }
 
-torch::Tensor BlockImpl::forward(const torch::Tensor& x, torch::Tensor* past_k, torch::Tensor* past_v) {
-  torch::Tensor h = x + attn->forward(ln_1->forward(x), past_k, past_v);
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, torch::Tensor* past_k, torch::Tensor* past_v, int64_t cached,
+                                 int64_t capacity) {
+  torch::Tensor h = x + attn->forward(ln_1->forward(x), past_k, past_v, cached, capacity);
   torch::Tensor m = mlp_proj->forward(torch::gelu(c_fc->forward(ln_2->forward(h)), gelu_approximation_));
   return h + mlp_dropout->forward(m);
 }
@@ -93,7 +97,7 @@ GptNetworkImpl::GptNetworkImpl(const GptConfig& c, int64_t vocab_size) : block_s
 
 torch::Tensor GptNetworkImpl::forward(const torch::Tensor& tokens, KvCache* cache) {
   const int64_t t = tokens.size(1);
-  const int64_t start = cache ? cache->length() : 0;
+  const int64_t start = cache ? cache->length : 0;
   TORCH_CHECK(start + t <= block_size_, "a sequence of ", start + t, " tokens exceeds block_size ", block_size_);
   torch::Tensor positions = torch::arange(start, start + t, torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
   torch::Tensor x = drop->forward(wte->forward(tokens) + wpe->forward(positions));
@@ -102,9 +106,15 @@ torch::Tensor GptNetworkImpl::forward(const torch::Tensor& tokens, KvCache* cach
     cache->values.resize(blocks->size());
   }
   for (size_t l = 0; l < blocks->size(); ++l)
-    x = blocks->at<BlockImpl>(l).forward(x, cache ? &cache->keys[l] : nullptr, cache ? &cache->values[l] : nullptr);
-  // The head is the token embedding transposed (weight tying, Press & Wolf 2017).
-  return torch::matmul(ln_f->forward(x), wte->weight.t());
+    x = blocks->at<BlockImpl>(l).forward(x, cache ? &cache->keys[l] : nullptr, cache ? &cache->values[l] : nullptr,
+                                         start, block_size_);
+  if (cache) cache->length += t;
+  // The head is the token embedding transposed (weight tying, Press & Wolf 2017). One position
+  // (cached generation) is a matrix-vector product, which no BLAS packs the matrix for.
+  torch::Tensor h = ln_f->forward(x);
+  if (h.size(0) * h.size(1) == 1 && !torch::GradMode::is_enabled())
+    return torch::mv(wte->weight, h.reshape({-1})).view({1, 1, -1});
+  return torch::matmul(h, wte->weight.t());
 }
 
 }  // namespace gencli::gpt

@@ -11,10 +11,12 @@
 
 namespace gencli::gpt {
 
-// Keys and values of the positions seen so far, per layer: (B, H, T, D) each.
+// Keys and values of the positions seen so far, per layer. Each layer's buffers are allocated
+// once, (B, H, block_size, D), on the first forward pass; new positions are written in place
+// after the first `length`, so a token costs its own keys and values, not a copy of the cache.
 struct KvCache {
   std::vector<torch::Tensor> keys, values;
-  int64_t length() const { return keys.empty() || !keys[0].defined() ? 0 : keys[0].size(2); }
+  int64_t length = 0;  // positions held
 };
 
 // LayerNorm whose bias is optional (LibTorch 1.13's nn::LayerNorm always has one).
@@ -32,9 +34,11 @@ TORCH_MODULE(LayerNorm);
 class CausalSelfAttentionImpl : public torch::nn::Module {
  public:
   explicit CausalSelfAttentionImpl(const GptConfig& c);
-  // x (B, T, C). With a cache, x holds the newest T positions and their keys and values are
-  // appended to (*past_k, *past_v) before attending.
-  torch::Tensor forward(const torch::Tensor& x, torch::Tensor* past_k = nullptr, torch::Tensor* past_v = nullptr);
+  // x (B, T, C). With a cache, x holds the newest T positions: their keys and values are written
+  // into the layer's buffers (*past_k, *past_v; allocated for `capacity` positions when undefined)
+  // after the `cached` positions already there, and the T queries attend to all of them.
+  torch::Tensor forward(const torch::Tensor& x, torch::Tensor* past_k = nullptr, torch::Tensor* past_v = nullptr,
+                        int64_t cached = 0, int64_t capacity = 0);
 
   LoraLinear c_attn{nullptr}, c_proj{nullptr};
 
@@ -48,7 +52,8 @@ TORCH_MODULE(CausalSelfAttention);
 class BlockImpl : public torch::nn::Module {
  public:
   explicit BlockImpl(const GptConfig& c);
-  torch::Tensor forward(const torch::Tensor& x, torch::Tensor* past_k = nullptr, torch::Tensor* past_v = nullptr);
+  torch::Tensor forward(const torch::Tensor& x, torch::Tensor* past_k = nullptr, torch::Tensor* past_v = nullptr,
+                        int64_t cached = 0, int64_t capacity = 0);
 
   LayerNorm ln_1{nullptr}, ln_2{nullptr};
   CausalSelfAttention attn{nullptr};
@@ -64,7 +69,7 @@ class GptNetworkImpl : public torch::nn::Module {
  public:
   GptNetworkImpl(const GptConfig& c, int64_t vocab_size);
   // tokens (B, T) -> logits (B, T, vocab). With a cache, tokens are the positions after the
-  // cached ones (positions cache->length() ..), and the cache grows by T.
+  // cached ones (positions cache->length ..), and the cache grows by T.
   torch::Tensor forward(const torch::Tensor& tokens, KvCache* cache = nullptr);
 
   torch::nn::Embedding wte{nullptr}, wpe{nullptr};

@@ -21,7 +21,16 @@ LoraLinearImpl::LoraLinearImpl(int64_t in, int64_t out, bool use_bias, int64_t r
 }
 
 torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x) {
-  torch::Tensor y = torch::nn::functional::linear(x, weight, bias);
+  torch::Tensor y;
+  if (x.numel() == weight.size(1) && !torch::GradMode::is_enabled()) {
+    // One position (cached generation): a matrix-vector product. As a 1-row matrix product,
+    // some BLAS libraries (OpenBLAS 0.3.21, Debian's) pack the whole weight matrix each call.
+    std::vector<int64_t> shape = x.sizes().vec();
+    shape.back() = weight.size(0);
+    y = (bias.defined() ? torch::addmv(bias, weight, x.reshape({-1})) : torch::mv(weight, x.reshape({-1}))).view(shape);
+  } else {
+    y = torch::nn::functional::linear(x, weight, bias);
+  }
   if (rank_ > 0) y = y + torch::nn::functional::linear(torch::nn::functional::linear(dropout_->forward(x), lora_A), lora_B) * scale_;
   return y;
 }
