@@ -116,6 +116,26 @@ TEST(Gpt, CachedGenerationEqualsRecomputation) {
   }
 }
 
+// Cached decoding takes matrix-vector products (models/gpt/matvec.h) where training and the
+// uncached path take matrix products: the logits of one position agree either way, with a
+// cache whose buffers are written in place.
+TEST(Gpt, OnePositionThroughTheCacheGivesTheLogitsOfTheWholeSequence) {
+  GptConfig c = small_config("naive");
+  c.arch = "gpt2";
+  c.bias = true;
+  GptModel model(c);
+  model.eval();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor tokens = torch::tensor(std::vector<int64_t>{72, 101, 108, 108, 111, 33}, torch::kLong).view({1, -1});
+  const torch::Tensor whole = model.network->forward(tokens);  // matrix products, every position
+  KvCache cache;
+  for (int64_t t = 0; t < tokens.size(1); ++t) {
+    const torch::Tensor one = model.network->forward(tokens.narrow(1, t, 1), &cache);
+    EXPECT_TRUE(torch::allclose(one.select(1, 0), whole.select(1, t), 1e-5, 1e-5)) << "position " << t;
+  }
+  EXPECT_EQ(cache.length, tokens.size(1));
+}
+
 TEST(Gpt, TemperatureTowardZeroIsGreedy) {
   GptModel model(small_config());
   model.eval();

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "models/gpt/attention.h"
+#include "models/gpt/matvec.h"
 
 namespace gencli::gpt {
 
@@ -110,10 +111,10 @@ torch::Tensor GptNetworkImpl::forward(const torch::Tensor& tokens, KvCache* cach
                                          start, block_size_);
   if (cache) cache->length += t;
   // The head is the token embedding transposed (weight tying, Press & Wolf 2017). One position
-  // (cached generation) is a matrix-vector product, which no BLAS packs the matrix for.
+  // (cached generation) is a matrix-vector product (models/gpt/matvec.h says why).
   torch::Tensor h = ln_f->forward(x);
   if (h.size(0) * h.size(1) == 1 && !torch::GradMode::is_enabled())
-    return torch::mv(wte->weight, h.reshape({-1})).view({1, 1, -1});
+    return matvec(wte->weight, h.reshape({-1})).view({1, 1, -1});
   return torch::matmul(h, wte->weight.t());
 }
 

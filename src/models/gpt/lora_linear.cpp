@@ -1,5 +1,7 @@
 #include "models/gpt/lora_linear.h"
 
+#include "models/gpt/matvec.h"
+
 #include <cmath>
 
 namespace gencli::gpt {
@@ -23,11 +25,10 @@ LoraLinearImpl::LoraLinearImpl(int64_t in, int64_t out, bool use_bias, int64_t r
 torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x) {
   torch::Tensor y;
   if (x.numel() == weight.size(1) && !torch::GradMode::is_enabled()) {
-    // One position (cached generation): a matrix-vector product. As a 1-row matrix product,
-    // some BLAS libraries (OpenBLAS 0.3.21, Debian's) pack the whole weight matrix each call.
+    // One position (cached generation): a matrix-vector product (models/gpt/matvec.h says why).
     std::vector<int64_t> shape = x.sizes().vec();
     shape.back() = weight.size(0);
-    y = (bias.defined() ? torch::addmv(bias, weight, x.reshape({-1})) : torch::mv(weight, x.reshape({-1}))).view(shape);
+    y = matvec(weight, x.reshape({-1}), bias).view(shape);
   } else {
     y = torch::nn::functional::linear(x, weight, bias);
   }
