@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-30}
-harnesses=(idx image wav config tokenizer checkpoint_seal)
+harnesses=(idx image wav config tokenizer checkpoint_seal bpe)
 build=build-fuzz
 if [ ! -f $build/build.ninja ]; then
   cmake -S tests/fuzz -B $build -G Ninja -DCMAKE_CXX_COMPILER=clang++ >/dev/null

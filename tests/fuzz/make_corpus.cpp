@@ -94,6 +94,8 @@ int main(int argc, char** argv) {
   put("tokenizer", "ascii", "abc\0hello"s);
   put("tokenizer", "utf8", "h\xc3\xa9llo w\xc3\xb6rld\n\xe2\x82\xac\xf0\x9f\x98\x80\0\xe2\x82\xac"s);
   put("tokenizer", "bad-utf8", "ab\xff\0\xed\xa0\x80"s);
+  put("bpe", "text", "It's 2024!  Hello   world\n\tcaf\xc3\xa9 \xf0\x9f\x98\x80 low lower lowest"s);
+  put("bpe", "files", "{\"a\": 0, \"b\": 1, \"ab\": 2}\0#version: 0.2\na b\n\0abba"s);
 
   const fs::path configs = argv[2];
   put("config", "gan_mnist", slurp(configs / "gan_mnist.json") +
