@@ -9,10 +9,15 @@ namespace {
 // Wire types of the encoding (developers.google.com/protocol-buffers/docs/encoding).
 constexpr int kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5;
 
-// Fixed-width fields are little-endian whatever the host.
-template <class Uint>
-void append_little_endian(std::string& out, Uint bits) {
-  for (size_t i = 0; i < sizeof(Uint); ++i) out += static_cast<char>((bits >> (8 * i)) & 0xFF);
+// A fixed-width field's bytes: the value's bits, little-endian whatever the host.
+template <class Bits, class Float>
+std::string little_endian_bits(Float value) {
+  static_assert(sizeof(Bits) == sizeof(Float));
+  Bits bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  std::string out;
+  for (size_t i = 0; i < sizeof(Bits); ++i) out += static_cast<char>((bits >> (8 * i)) & 0xFF);
+  return out;
 }
 
 }  // namespace
@@ -34,18 +39,14 @@ ProtoMessage& ProtoMessage::varint(int field, uint64_t value) {
 }
 
 ProtoMessage& ProtoMessage::fixed64(int field, double value) {
-  uint64_t bits;
-  std::memcpy(&bits, &value, sizeof bits);
   tag(field, kFixed64);
-  append_little_endian(out_, bits);
+  out_ += little_endian_bits<uint64_t>(value);
   return *this;
 }
 
 ProtoMessage& ProtoMessage::fixed32(int field, float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, sizeof bits);
   tag(field, kFixed32);
-  append_little_endian(out_, bits);
+  out_ += little_endian_bits<uint32_t>(value);
   return *this;
 }
 
