@@ -239,6 +239,17 @@ double peak_rss_mb() {
   return usage.ru_maxrss / 1024.0;  // Linux reports KiB
 }
 
+// The config as the log shows it: long strings (a BPE's vocab.json, a megabyte) by their length
+// only. config.json in the run folder and every checkpoint keep them whole.
+nlohmann::json shortened_for_the_log(nlohmann::json j) {
+  constexpr size_t kLongest = 200;
+  if (j.is_string() && j.get_ref<const std::string&>().size() > kLongest)
+    return "(" + std::to_string(j.get_ref<const std::string&>().size()) + " bytes; see config.json)";
+  if (j.is_structured())
+    for (auto& item : j) item = shortened_for_the_log(item);
+  return j;
+}
+
 }  // namespace
 
 void run_training(const TrainOptions& options) {
@@ -248,7 +259,7 @@ void run_training(const TrainOptions& options) {
   if (!writer) spdlog::set_level(spdlog::level::warn);
   const std::string out = run_folder(options);
   const Config config = resolve_config(options, last_checkpoint_path(out));
-  spdlog::info("config:\n{}", config_to_json(config).dump(2));
+  spdlog::info("config:\n{}", shortened_for_the_log(config_to_json(config)).dump(2));
   if (const auto& advise = models::family(config.model_type()).advise) advise(config);
   std::unique_ptr<Collectives> collectives;
   if (launch.distributed()) {

@@ -164,14 +164,17 @@ TEST(PixelCnnModel, SamplesAreLevelsAndCompletionKeepsTheGivenRows) {
   EXPECT_THROW(model.sample_mode(m), UserError);
 }
 
-// A near-zero temperature draws the most likely value every time, so two seeds agree.
+// A near-zero temperature draws the most likely value every time, so two seeds agree. (Two
+// values within about T of each other in logit are a coin toss at any temperature; at 1e-4 a
+// random model met one now and then, so the temperature is 1e-7 and the weights fixed.)
 TEST(PixelCnnModel, LowTemperatureIsGreedy) {
+  torch::manual_seed(11);
   PixelCnnConfig c = small_config("gated", "bernoulli");
   PixelCnnModel model(c, 10);
   model.eval();
   SampleRequest r;
   r.num = 2;
-  r.temperature = 1e-4;
+  r.temperature = 1e-7;
   r.generator = at::detail::createCPUGenerator(1);
   torch::Tensor a = model.sample(r);
   r.generator = at::detail::createCPUGenerator(2);
