@@ -29,6 +29,12 @@ int64_t positive_int(const nlohmann::json& config, const char* key, const fs::pa
   return config[key].get<int64_t>();
 }
 
+// Whether a block tensor ("attn.c_attn.weight", in Hugging Face's names) is a Conv1D weight.
+bool is_conv1d_weight(const std::string& in_block) {
+  return in_block == "attn.c_attn.weight" || in_block == "attn.c_proj.weight" || in_block == "mlp.c_fc.weight" ||
+         in_block == "mlp.c_proj.weight";
+}
+
 // gencli's name for a Hugging Face GPT-2 tensor ("" when gencli has no use for it), and
 // whether it is a Conv1D weight ([in, out], transposed on the way).
 std::string gencli_name(std::string name, bool* conv1d) {
@@ -43,8 +49,7 @@ std::string gencli_name(std::string name, bool* conv1d) {
   std::string mine = rest;
   if (rest.rfind("mlp.c_fc.", 0) == 0) mine = "c_fc." + rest.substr(9);
   if (rest.rfind("mlp.c_proj.", 0) == 0) mine = "mlp_proj." + rest.substr(11);
-  *conv1d = rest == "attn.c_attn.weight" || rest == "attn.c_proj.weight" || rest == "mlp.c_fc.weight" ||
-            rest == "mlp.c_proj.weight";
+  *conv1d = is_conv1d_weight(rest);
   return "network.blocks." + std::string(m[1]) + "." + mine;
 }
 
@@ -114,8 +119,7 @@ std::vector<std::pair<std::string, torch::Tensor>> hugging_face_tensors(
     std::string rest = m[2];
     if (rest.rfind("c_fc.", 0) == 0) rest = "mlp." + rest;
     if (rest.rfind("mlp_proj.", 0) == 0) rest = "mlp.c_proj." + rest.substr(9);
-    const bool conv1d = rest == "attn.c_attn.weight" || rest == "attn.c_proj.weight" || rest == "mlp.c_fc.weight" ||
-                        rest == "mlp.c_proj.weight";
+    const bool conv1d = is_conv1d_weight(rest);
     out.emplace_back("transformer.h." + std::string(m[1]) + "." + rest, conv1d ? tensor.t().contiguous() : tensor);
   }
   return out;
