@@ -17,7 +17,8 @@ struct DataConfig {
                                      // under root; "audio_folder": mono 16-bit WAV files under root as
                                      // (N, 1, 1, L) clips; "toy2d": 2-D points as (N, 2, 1, 1) images;
                                      // "text": a UTF-8 file (path) as tokens for sequence models;
-                                     // "none": the family brings its own data
+                                     // "canvas": captioned 2x2 canvases composed from the idx set in root
+                                     // (data/canvas.h); "none": the family brings its own data
   std::string root = "data/mnist";   // idx: folder with train-/t10k- images and labels (raw or .gz);
                                      // image_folder, audio_folder: the folder of files
   int64_t num_classes = 10;          // labels must lie in [0, num_classes)
@@ -35,11 +36,14 @@ struct DataConfig {
   std::string toy = "ring8";         // toy2d: which distribution (see data/toy2d.h)
   int64_t toy_points = 20000;        // toy2d: training points; the test split is a separate draw of a quarter as many
   int64_t toy_seed = 0;              // toy2d: the draw's seed, so the data set is the same on every run
+  std::vector<std::string> class_names;  // canvas: what captions call each class (empty: "0", "1", ...)
+  std::vector<std::string> held_out;     // canvas: objects training never shows, as "a 3 in the bottom right"
+  int64_t canvas_count = 2000;       // canvas: size of the fixed train and test sets (eval; training draws anew)
 
   template <class V>
   void visit(V& v) {
     using namespace config;
-    v.field("type", type, one_of({"idx", "image_folder", "audio_folder", "toy2d", "text", "none"}));
+    v.field("type", type, one_of({"idx", "image_folder", "audio_folder", "toy2d", "text", "canvas", "none"}));
     v.field("root", root);
     v.field("num_classes", num_classes, int_range(1, 1000000));
     v.field("limit", limit, at_least(0));
@@ -56,6 +60,9 @@ struct DataConfig {
     v.field("toy", toy, one_of({"ring8", "grid25", "swiss_roll", "two_moons"}));
     v.field("toy_points", toy_points, at_least(100));
     v.field("toy_seed", toy_seed, at_least(0));
+    v.field("class_names", class_names);
+    v.field("held_out", held_out);
+    v.field("canvas_count", canvas_count, at_least(1));
   }
 };
 

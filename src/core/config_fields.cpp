@@ -144,6 +144,7 @@ std::string type_name(const bool*) { return "true or false"; }
 std::string type_name(const std::string*) { return "a string"; }
 std::string type_name(const std::vector<double>*) { return "a list of numbers"; }
 std::string type_name(const std::vector<int64_t>*) { return "a list of integers"; }
+std::string type_name(const std::vector<std::string>*) { return "a list of strings"; }
 
 Reader::Reader(const nlohmann::json& object, std::string path)
     : object_(object), path_(std::move(path)) {}
@@ -208,6 +209,17 @@ bool Reader::convert(const nlohmann::json& j, std::vector<int64_t>& out) {
     int64_t i;
     if (!convert(e, i)) return false;
     out.push_back(i);
+  }
+  return true;
+}
+
+bool Reader::convert(const nlohmann::json& j, std::vector<std::string>& out) {
+  if (!j.is_array()) return false;
+  out.clear();
+  for (const auto& e : j) {
+    std::string text;
+    if (!convert(e, text)) return false;
+    out.push_back(std::move(text));
   }
   return true;
 }

@@ -43,6 +43,7 @@ std::string type_name(const bool*);
 std::string type_name(const std::string*);
 std::string type_name(const std::vector<double>*);
 std::string type_name(const std::vector<int64_t>*);
+std::string type_name(const std::vector<std::string>*);
 
 // Fills a section from JSON, checking types and constraints, and rejects unknown keys.
 class Reader {
@@ -81,6 +82,7 @@ class Reader {
   static bool convert(const nlohmann::json& j, std::string& out);
   static bool convert(const nlohmann::json& j, std::vector<double>& out);
   static bool convert(const nlohmann::json& j, std::vector<int64_t>& out);
+  static bool convert(const nlohmann::json& j, std::vector<std::string>& out);
   [[noreturn]] void fail(const char* key, const std::string& expected, const nlohmann::json& got) const;
 
   const nlohmann::json& object_;

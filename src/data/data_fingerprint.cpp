@@ -69,7 +69,7 @@ std::vector<DataFile> folder_files(const std::string& root, const std::vector<st
 
 std::vector<DataFile> data_files(const DataConfig& config) {
   std::vector<DataFile> files;
-  if (config.type == "idx") {
+  if (config.type == "idx" || config.type == "canvas") {
     for (const char* stem : {idx::kTrainImagesStem, idx::kTrainLabelsStem, idx::kTestImagesStem,
                              idx::kTestLabelsStem}) {
       std::string path = idx::find_split_file(config.root, stem);
@@ -243,6 +243,15 @@ DataFingerprint fingerprint_training_data(const DataConfig& config, const std::s
     out.files += 1;
     out.bytes += st.size;
     out.hashed += hashed ? 1 : 0;
+  }
+  if (config.type == "canvas") {
+    // The canvases are drawn from the files by the grammar: its names and held-out objects are
+    // part of what the run trained on.
+    std::string grammar;
+    for (const auto& name : config.class_names) grammar += "name:" + name + "\n";
+    for (const auto& object : config.held_out) grammar += "held_out:" + object + "\n";
+    put_u64(h, grammar.size());
+    h.update(grammar.data(), grammar.size());
   }
   cache.save();
   out.digest = "sha256:" + h.hex_digest();

@@ -2,6 +2,7 @@
 
 #include "core/errors.h"
 #include "data/audio_folder.h"
+#include "data/canvas.h"
 #include "data/idx.h"
 #include "data/image_folder.h"
 #include "data/toy2d.h"
@@ -36,10 +37,12 @@ ImageDataset load_image_dataset(const DataConfig& config, Split split, const tor
   ImageDataset data = config.type == "image_folder"   ? load_image_folder(config, split)
                       : config.type == "audio_folder" ? load_audio_folder(config, split)
                       : config.type == "toy2d"        ? load_toy2d(config, split)
+                      : config.type == "canvas"       ? load_canvas(config, split)
                                                       : load_idx(config, split);
   if (config.placement == "auto" && device.type() != torch::kCPU) {
     data.images = data.images.to(device);
     data.labels = data.labels.to(device);
+    if (data.cells.defined()) data.cells = data.cells.to(device);
   }
   return data;
 }
@@ -47,6 +50,7 @@ ImageDataset load_image_dataset(const DataConfig& config, Split split, const tor
 std::string describe_data(const DataConfig& config) {
   if (config.type == "toy2d") return "toy2d " + config.toy;
   if (config.type == "image_folder") return "image folder " + config.root;
+  if (config.type == "canvas") return "canvases of " + config.root;
   if (config.type == "audio_folder")
     return "audio folder " + config.root + " (" + std::to_string(config.sample_rate) + " Hz clips of " +
            std::to_string(clip_samples(config)) + " samples)";
@@ -103,6 +107,10 @@ Batch SequentialBatches::next() {
   if (cursor_ >= data_.size()) cursor_ = 0;
   const int64_t end = std::min(cursor_ + batch_size_, data_.size());
   Batch b{data_.images.slice(0, cursor_, end), data_.labels.slice(0, cursor_, end)};
+  if (!data_.captions.empty()) {
+    b.captions.assign(data_.captions.begin() + cursor_, data_.captions.begin() + end);
+    b.cells = data_.cells.slice(0, cursor_, end);
+  }
   cursor_ = end;
   return b;
 }

@@ -12,6 +12,8 @@ namespace gencli {
 struct ImageDataset {
   torch::Tensor images;  // (N, C, H, W) float in the configured range
   torch::Tensor labels;  // (N) int64
+  std::vector<std::string> captions;  // canvas: one caption per image, else empty
+  torch::Tensor cells;                // canvas: (N, 4) class per cell (-1: empty), else undefined
   int64_t size() const { return images.size(0); }
 };
 

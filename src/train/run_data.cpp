@@ -37,6 +37,24 @@ std::unique_ptr<RunData> load_run_data(const Config& config, const Model& model,
     return data;
   }
   check_not_text_model(config, model);
+  if (config.data.type == "canvas") {
+    // The training split's objects; the canvases are composed anew for every batch, so there
+    // are no training images to hold (train_images stays empty).
+    DataConfig objects = config.data;
+    objects.type = "idx";
+    data->canvas_grammar = std::make_unique<canvas::SceneGrammar>(canvas_grammar(config.data));
+    data->canvas_objects = std::make_unique<CanvasObjects>(load_image_dataset(objects, Split::Train, device),
+                                                           data->canvas_grammar->num_classes());
+    data->batches = std::make_unique<CanvasBatches>(*data->canvas_objects, *data->canvas_grammar,
+                                                    config.train.batch_size, seed);
+    const ImageDataset& cells = data->canvas_objects->images();
+    const torch::Tensor& images = cells.images;
+    data->description = "canvases of " + config.data.root + ": 2x2 cells of " + std::to_string(cells.size()) +
+                        " training images of " + std::to_string(images.size(1)) + "x" + std::to_string(images.size(2)) +
+                        "x" + std::to_string(images.size(3)) + ", " + std::to_string(config.data.held_out.size()) +
+                        " held-out objects";
+    return data;
+  }
   data->train_images = load_image_dataset(config.data, Split::Train, device);
   const ImageDataset& d = data->train_images;
   data->batches = std::make_unique<ShuffledBatches>(d, config.train.batch_size, seed);
@@ -61,9 +79,15 @@ Batch load_held_out(const Config& config, const Model& model, const torch::Devic
   ImageDataset test = load_image_dataset(config.data, Split::Test, device);
   held_out.images = test.images;
   held_out.labels = test.labels;
+  held_out.captions = test.captions;
+  held_out.cells = test.cells;
   if (limit > 0 && limit < test.size()) {
     held_out.images = held_out.images.slice(0, 0, limit);
     held_out.labels = held_out.labels.slice(0, 0, limit);
+    if (!held_out.captions.empty()) {
+      held_out.captions.resize(limit);
+      held_out.cells = held_out.cells.slice(0, 0, limit);
+    }
   }
   return held_out;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/config.h"
+#include "data/canvas.h"
 #include "data/image_dataset.h"
 #include "data/text_corpus.h"
 #include "models/model.h"
@@ -12,8 +13,10 @@
 namespace gencli {
 
 struct RunData {
-  ImageDataset train_images;              // image-like types (idx, folders, toy2d)
+  ImageDataset train_images;              // image-like types (idx, folders, toy2d; not canvas)
   TextSplits text;                        // data.type "text"
+  std::unique_ptr<canvas::SceneGrammar> canvas_grammar;  // data.type "canvas": captions and their objects
+  std::unique_ptr<CanvasObjects> canvas_objects;
   std::unique_ptr<BatchSource> batches;   // refers to the members above, so RunData stays put
   std::string description;                // for the log: "data/mnist: 4500 training images of 1x28x28"
 
