@@ -11,6 +11,7 @@
 #include "core/errors.h"
 #include "core/torch_compat.h"
 #include "models/model.h"
+#include "models/autoencoder/autoencoder_family.h"
 #include "models/classifier/classifier_family.h"
 #include "models/diffusion/diffusion_family.h"
 #include "models/gan/gan_family.h"
@@ -32,6 +33,7 @@ const std::vector<Family>& families() {
       wavenet_family(),
       gpt_family(),
       classifier_family(),
+      autoencoder_family(),
   };
   return all;
 }
