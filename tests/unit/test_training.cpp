@@ -203,7 +203,8 @@ TEST(Training, EveryShippedConfigTrainsOneStep) {
     std::ofstream out(text);
     for (int i = 0; i < 200; ++i) out << "A line of text, number " << i << ".\n";
   }
-  // Sorted, so gpt_char trains before the configs that build on its checkpoint (init.from).
+  // Sorted, so gpt_char trains before the configs that build on its checkpoint (init.from), and
+  // autoencoder_canvas before latent diffusion on it.
   std::vector<fs::path> configs;
   for (const auto& entry : fs::directory_iterator(fs::path(GENCLI_SOURCE_DIR) / "configs"))
     if (entry.path().extension() == ".json") configs.push_back(entry.path());
@@ -220,6 +221,10 @@ TEST(Training, EveryShippedConfigTrainsOneStep) {
                                           "data.root=" + (data_type == "audio_folder" ? audio : images).string(),
                                           "data.path=" + text.string()};
     if (json.contains("init")) overrides.push_back("init.from=" + (dir / "gpt_char" / "checkpoints" / "last.pt").string());
+    if (json["model"].contains("latent_autoencoder"))  // latent diffusion: the autoencoder trained just before
+      overrides.push_back("model.latent_autoencoder=" +
+                          (dir / "autoencoder_canvas" / "checkpoints" / "last.pt").string());
+    if (data_type == "canvas") overrides.push_back("data.canvas_count=16");
     EXPECT_NO_THROW(train(path, out, overrides));
     EXPECT_TRUE(fs::exists(out / "checkpoints" / "last.pt"));
     ++count;

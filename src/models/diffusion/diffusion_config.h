@@ -1,6 +1,7 @@
 #pragma once
 // The diffusion family's `model` section: a denoising network (a small U-Net for images, an
-// MLP for 2-D toy data), its noise schedule, what it predicts, and the sampling defaults.
+// MLP for 2-D toy data) in pixel or latent space, its noise schedule, what it predicts, and the
+// sampling defaults.
 #include <string>
 #include <vector>
 
@@ -31,6 +32,10 @@ struct DiffusionConfig {
   double guidance = 1.0;                        // default classifier-free guidance scale (1 = none)
   std::string sampler = "ddpm";                 // default sampler: "ddpm" or "ddim"
   int64_t sample_steps = 0;                     // default steps (0: T for ddpm, 50 for ddim)
+  // Latent diffusion (Rombach et al. 2022): an autoencoder checkpoint whose frozen encoder maps
+  // the images (image_channels x image_size^2) to the latents the U-Net denoises, scaled by its
+  // measured latent scale, and whose decoder turns samples back into images. Empty: pixel space.
+  std::string latent_autoencoder;
 
   template <class V>
   void visit(V& v) {
@@ -57,6 +62,7 @@ struct DiffusionConfig {
     v.field("guidance", guidance, in_range(0, 100));
     v.field("sampler", sampler, one_of({"ddpm", "ddim"}));
     v.field("sample_steps", sample_steps, at_least(0));
+    v.field("latent_autoencoder", latent_autoencoder);
   }
 };
 

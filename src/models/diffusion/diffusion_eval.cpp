@@ -1,5 +1,5 @@
-// `gencli eval` for diffusion: the denoising loss on the test split per timestep bucket, and
-// sampling speed for DDPM (all steps) and DDIM (50 steps).
+// `gencli eval` for diffusion: the denoising loss on the test split per timestep bucket (on
+// latents in latent diffusion), and sampling speed for DDPM (all steps) and DDIM (50 steps).
 #include <chrono>
 
 #include "core/errors.h"
@@ -36,7 +36,7 @@ nlohmann::json DiffusionModel::evaluate(EvalContext& ctx) {
     double sum = 0;
     for (int64_t start = 0; start < n; start += kEvalBatch) {
       const int64_t end = std::min(n, start + kEvalBatch), b = end - start;
-      torch::Tensor x0 = test.images.slice(0, start, end).to(device);
+      torch::Tensor x0 = to_diffusion_space(test.images.slice(0, start, end).to(device));
       torch::Tensor t = torch::randint(lo, hi, {b}, generator, torch::kLong).to(device);
       torch::Tensor noise = torch::randn(x0.sizes(), generator, torch::kFloat).to(device);
       torch::Tensor labels = config_.conditional ? test.labels.slice(0, start, end).to(device) : torch::Tensor();
@@ -73,6 +73,8 @@ nlohmann::json DiffusionModel::evaluate(EvalContext& ctx) {
   j["ddim_steps"] = ddim_steps;
   j["ddim_images_per_s"] = images_per_second("ddim", ddim_steps);
   j["speed_batch"] = std::min(kSpeedImages, ctx.num_samples);
+  j["space"] = latent() ? "latent" : "pixel";
+  j["diffusion_shape"] = diffusion_shape();
   return j;
 }
 

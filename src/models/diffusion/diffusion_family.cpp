@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "models/autoencoder/first_stage.h"
 #include "models/diffusion/diffusion_model.h"
 #include "models/diffusion/noise_schedule.h"
 #include "models/family_definition.h"
@@ -12,14 +13,20 @@ namespace {
 
 using diffusion::DiffusionConfig;
 
+// The U-Net halves what it denoises at every level but the first: `size` must divide evenly.
+// `key` is the config key a user would change.
+void check_unet_size(const DiffusionConfig& c, int64_t size, const std::string& what, const std::string& key) {
+  const int64_t factor = int64_t{1} << (c.channel_mult.size() - 1);
+  if (size % factor != 0)
+    throw ConfigError(key + ": " + std::to_string(c.channel_mult.size()) + " U-Net levels halve " + what + " " +
+                      std::to_string(c.channel_mult.size() - 1) + " times, so it must be a multiple of " +
+                      std::to_string(factor) + ", got " + std::to_string(size));
+}
+
 void check(const DiffusionConfig& c) {
   if (c.arch == "unet") {
-    const int64_t factor = int64_t{1} << (c.channel_mult.size() - 1);
-    if (c.image_size % factor != 0)
-      throw ConfigError("model.image_size: " + std::to_string(c.channel_mult.size()) +
-                        " U-Net levels halve the image " + std::to_string(c.channel_mult.size() - 1) +
-                        " times, so it must be a multiple of " + std::to_string(factor) + ", got " +
-                        std::to_string(c.image_size));
+    // In latent diffusion the U-Net's input is the latent, checked once the autoencoder is read.
+    if (c.latent_autoencoder.empty()) check_unet_size(c, c.image_size, "the image", "model.image_size");
     for (int64_t m : c.channel_mult)
       if ((c.base_channels * m) % c.groups != 0)
         throw ConfigError("model.groups: " + std::to_string(c.groups) + " does not divide the U-Net width " +
@@ -33,6 +40,26 @@ void check(const DiffusionConfig& c) {
                       " needs model.conditional true (guidance mixes conditional and unconditional predictions)");
   if (c.beta_end <= c.beta_start)
     throw ConfigError("model.beta_end: must exceed model.beta_start (" + std::to_string(c.beta_start) + ")");
+  if (!c.latent_autoencoder.empty() && c.arch != "unet")
+    throw ConfigError("model.latent_autoencoder: latent diffusion needs model.arch \"unet\", got \"" + c.arch + "\"");
+}
+
+// The frozen first stage of latent diffusion, checked against the images and the U-Net.
+std::shared_ptr<autoencoder::AutoencoderModel> load_latent_autoencoder(const DiffusionConfig& c, const Config& config) {
+  if (c.latent_autoencoder.empty()) return nullptr;
+  auto first_stage = autoencoder::load_first_stage(c.latent_autoencoder, "model.latent_autoencoder");
+  const autoencoder::AutoencoderConfig& a = first_stage->config();
+  const std::string source = "the autoencoder " + c.latent_autoencoder;
+  if (a.image_channels != c.image_channels || a.image_size != c.image_size)
+    throw ConfigError("model.image_size: " + std::to_string(c.image_channels) + "x" + std::to_string(c.image_size) +
+                      "x" + std::to_string(c.image_size) + " images, but " + source + " encodes " +
+                      std::to_string(a.image_channels) + "x" + std::to_string(a.image_size) + "x" +
+                      std::to_string(a.image_size));
+  if (first_stage->data_range() != config.data.range)
+    throw ConfigError("data.range: \"" + config.data.range + "\", but " + source + " was trained on \"" +
+                      first_stage->data_range() + "\" images");
+  check_unet_size(c, a.latent_size(), "the latent side of " + source, "model.channel_mult");
+  return first_stage;
 }
 
 void advise(const DiffusionConfig& c, const Config& config) {
@@ -56,12 +83,12 @@ void advise(const DiffusionConfig& c, const Config& config) {
 Family diffusion_family() {
   FamilyDefinition<DiffusionConfig> d;
   d.type = "diffusion";
-  d.description = "denoising diffusion: U-Net or MLP, linear/cosine schedule, epsilon/v, DDPM/DDIM, guidance, inpainting";
+  d.description = "denoising diffusion: U-Net or MLP, pixel or latent space, linear/cosine schedule, epsilon/v, DDPM/DDIM, guidance, inpainting";
   d.data.range = "tanh";
   d.data.range_why = "diffusion models data in [-1, 1]";
   d.check = check;
   d.build = [](const DiffusionConfig& c, const Config& config) {
-    return std::make_shared<diffusion::DiffusionModel>(c, config.data.num_classes);
+    return std::make_shared<diffusion::DiffusionModel>(c, config.data.num_classes, load_latent_autoencoder(c, config));
   };
   d.advise = advise;
   return define_family(d);

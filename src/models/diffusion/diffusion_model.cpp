@@ -13,10 +13,6 @@ NoiseSchedule make_schedule(const DiffusionConfig& c) {
   return NoiseSchedule::linear(c.timesteps, c.beta_start, c.beta_end);
 }
 
-}  // namespace
-
-namespace {
-
 Capabilities diffusion_capabilities(const DiffusionConfig& config, int64_t num_classes) {
   Capabilities c;
   c.classes = config.conditional ? num_classes : 0;
@@ -28,12 +24,43 @@ Capabilities diffusion_capabilities(const DiffusionConfig& config, int64_t num_c
   return c;
 }
 
+// The denoiser's config: the config itself, or with the first stage's latent shape as its image.
+DiffusionConfig denoiser_config(DiffusionConfig c, const autoencoder::AutoencoderModel* first_stage) {
+  if (first_stage) {
+    c.image_channels = first_stage->config().latent_channels;
+    c.image_size = first_stage->config().latent_size();
+  }
+  return c;
+}
+
 }  // namespace
 
-DiffusionModel::DiffusionModel(DiffusionConfig config, int64_t num_classes)
+DiffusionModel::DiffusionModel(DiffusionConfig config, int64_t num_classes,
+                               std::shared_ptr<autoencoder::AutoencoderModel> first_stage)
     : Model(diffusion_capabilities(config, num_classes)),
-      config_(std::move(config)), num_classes_(num_classes), schedule_(make_schedule(config_)) {
-  denoiser = register_module("denoiser", Denoiser(config_, num_classes_));
+      config_(std::move(config)), num_classes_(num_classes), schedule_(make_schedule(config_)),
+      first_stage_(std::move(first_stage)), clip_(config_.clip_denoised && !first_stage_) {
+  denoiser = register_module("denoiser", Denoiser(denoiser_config(config_, first_stage_.get()), num_classes_));
+  // Registered so that it moves with the model and its weights travel in every checkpoint;
+  // never optimized (optimized_parts) and never in the EMA (ema_target).
+  if (first_stage_) register_module("first_stage", first_stage_);
+}
+
+torch::Tensor DiffusionModel::to_diffusion_space(const torch::Tensor& images) {
+  if (!first_stage_) return images;
+  torch::NoGradGuard no_grad;
+  return first_stage_->encode(images).mean * first_stage_->latent_scale();
+}
+
+torch::Tensor DiffusionModel::to_images(const torch::Tensor& x) {
+  if (!first_stage_) return x;
+  torch::NoGradGuard no_grad;
+  return first_stage_->clamp_to_range(first_stage_->decode(x / first_stage_->latent_scale()));
+}
+
+std::vector<int64_t> DiffusionModel::diffusion_shape() const {
+  const DiffusionConfig& c = denoiser->config;
+  return {c.image_channels, c.image_size, c.image_size};
 }
 
 std::vector<OptimizedPart> DiffusionModel::optimized_parts() { return {{"denoiser", denoiser->parameters()}}; }
@@ -41,7 +68,7 @@ std::vector<OptimizedPart> DiffusionModel::optimized_parts() { return {{"denoise
 StepMetrics DiffusionModel::train_step(StepContext& ctx) {
   Batch batch = ctx.batches->next();
   check_image_shape(batch.images, config_.image_channels, config_.image_size);
-  const torch::Tensor& x0 = batch.images;
+  const torch::Tensor x0 = to_diffusion_space(batch.images);
   const int64_t b = x0.size(0);
   // Ho et al. 2020, algorithm 1: t uniform, eps ~ N(0, I), regress the network on eps (or v).
   torch::Tensor t = ctx.random.integers(config_.timesteps, {b}, torch::TensorOptions().dtype(torch::kLong).device(x0.device()));
@@ -112,14 +139,14 @@ torch::Tensor DiffusionModel::run_sampler(Denoiser& net, Sampler& sampler, const
     if (progress) progress(i + 1, total);
   }
   net->train(was_training);
-  return config_.clip_denoised ? x.clamp(-1, 1) : x;
+  return clip_ ? x.clamp(-1, 1) : x;
 }
 
 std::unique_ptr<Sampler> DiffusionModel::make_request_sampler(const SampleRequest& request) const {
   std::string name = request.sampler == "default" ? config_.sampler : request.sampler;
   if (request.preview) name = "ddim";
   std::optional<double> clip;
-  if (config_.clip_denoised) clip = 1.0;
+  if (clip_) clip = 1.0;
   auto sampler = make_sampler(name, schedule_, config_.prediction, clip, request.eta);
   int64_t steps = request.steps > 0 ? request.steps : request.preview ? 0 : config_.sample_steps;
   if (steps == 0) steps = name == "ddim" ? std::min<int64_t>(50, config_.timesteps) : config_.timesteps;
@@ -145,11 +172,12 @@ torch::Tensor DiffusionModel::sample(const SampleRequest& request) {
   Denoiser net = sampling_network(request.use_ema);
   const torch::Device device = net->parameters().front().device();
   auto sampler = make_request_sampler(request);
-  torch::Tensor x_T = torch::randn({request.num, config_.image_channels, config_.image_size, config_.image_size},
-                                   request.generator)
-                          .to(device);
+  std::vector<int64_t> shape = diffusion_shape();
+  shape.insert(shape.begin(), request.num);
+  torch::Tensor x_T = torch::randn(shape, request.generator).to(device);
   torch::Tensor labels = request.labels.defined() ? request.labels.to(device) : torch::Tensor();
-  return run_sampler(net, *sampler, x_T, labels, guidance_for(request), request.generator, request.progress, nullptr);
+  return to_images(
+      run_sampler(net, *sampler, x_T, labels, guidance_for(request), request.generator, request.progress, nullptr));
 }
 
 }  // namespace gencli::diffusion

@@ -2,8 +2,11 @@
 // The diffusion family (DDPM, Ho et al. 2020): training teaches the denoiser to predict the
 // noise (or v) in x_t = sqrt(a_t) x0 + sqrt(1 - a_t) eps at a random step t; sampling starts
 // from pure noise and alternates "predict" and "sampler step" (models/diffusion/samplers.h).
+// With a first stage (model.latent_autoencoder) all of it happens on the autoencoder's scaled
+// latents: images are encoded before training and completion, samples decoded at the end.
 #include <memory>
 
+#include "models/autoencoder/autoencoder_model.h"
 #include "models/diffusion/denoiser.h"
 #include "models/diffusion/noise_schedule.h"
 #include "models/diffusion/samplers.h"
@@ -21,7 +24,9 @@ struct Completion {
 
 class DiffusionModel : public Model {
  public:
-  DiffusionModel(DiffusionConfig config, int64_t num_classes);
+  // first_stage: the frozen autoencoder of latent diffusion, or null for pixel space.
+  DiffusionModel(DiffusionConfig config, int64_t num_classes,
+                 std::shared_ptr<autoencoder::AutoencoderModel> first_stage = nullptr);
 
   std::vector<OptimizedPart> optimized_parts() override;
   StepMetrics train_step(StepContext& ctx) override;
@@ -45,6 +50,15 @@ class DiffusionModel : public Model {
   // The network sampling uses: the EMA copy when there is one and it is wanted.
   Denoiser sampling_network(bool use_ema);
 
+  // Images (B, C, H, W) in the data range -> what the denoiser works on: the images themselves,
+  // or the first stage's posterior means times its latent scale.
+  torch::Tensor to_diffusion_space(const torch::Tensor& images);
+  // The inverse for samples: decoded (and clamped to the data range) in latent diffusion.
+  torch::Tensor to_images(const torch::Tensor& x);
+  bool latent() const { return first_stage_ != nullptr; }
+  // The shape of one sample as the denoiser sees it: (C, H, W) of the images or of the latents.
+  std::vector<int64_t> diffusion_shape() const;
+
   const NoiseSchedule& schedule() const { return schedule_; }
   const DiffusionConfig& config() const { return config_; }
   // The label meaning "no label" (the last embedding row).
@@ -58,6 +72,9 @@ class DiffusionModel : public Model {
   DiffusionConfig config_;
   int64_t num_classes_;
   NoiseSchedule schedule_;
+  std::shared_ptr<autoencoder::AutoencoderModel> first_stage_;
+  // Predicted x0 is clamped to [-1, 1] in pixel space only: scaled latents are not bounded.
+  bool clip_ = true;
 };
 
 }  // namespace gencli::diffusion

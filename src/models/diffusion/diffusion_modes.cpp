@@ -1,4 +1,5 @@
-// The diffusion model's sample modes: inpaint (completion of masked test images).
+// The diffusion model's sample modes: inpaint (completion of masked test images), in pixel or
+// latent space.
 #include "core/errors.h"
 #include "io/image_grid.h"
 #include "models/corruption.h"
@@ -18,9 +19,14 @@ ModeResult DiffusionModel::sample_mode(const ModeRequest& r) {
   Denoiser net = sampling_network(r.sampling.use_ema);
   const torch::Device device = net->parameters().front().device();
   Batch x = pick_examples(r.test_split, r.sampling.num, r.sampling.generator);
+  const torch::Tensor images = x.images.to(device);
+  const torch::Tensor known = known_pixels(mask.region, config_.image_size, config_.image_size).to(device);
+  // In latent space the region is the same fraction of the latent grid (each latent cell
+  // stands for a f x f patch), and known latents are blended in at every step (RePaint).
+  const std::vector<int64_t> shape = diffusion_shape();
   Completion completion;
-  completion.x0 = x.images.to(device);
-  completion.known = known_pixels(mask.region, config_.image_size, config_.image_size).to(device);
+  completion.x0 = to_diffusion_space(images);
+  completion.known = latent() ? known_pixels(mask.region, shape[1], shape[2]).to(device) : known;
   completion.resample = r.resample;
   torch::Tensor labels;
   if (config_.conditional) {
@@ -32,16 +38,18 @@ ModeResult DiffusionModel::sample_mode(const ModeRequest& r) {
   }
   auto sampler = make_request_sampler(r.sampling);
   torch::Tensor x_T = torch::randn(completion.x0.sizes(), r.sampling.generator).to(device);
-  torch::Tensor completed = run_sampler(net, *sampler, x_T, labels, guidance_for(r.sampling), r.sampling.generator,
-                                        r.sampling.progress, &completion);
+  torch::Tensor completed = to_images(run_sampler(net, *sampler, x_T, labels, guidance_for(r.sampling),
+                                                  r.sampling.generator, r.sampling.progress, &completion));
+  // The decoder only approximates the known pixels: keep the real ones, as in pixel space.
+  if (latent()) completed = known * images + (1 - known) * completed;
   // Shown with the hidden part at 0, mid-grey in the [-1, 1] range.
-  torch::Tensor masked = completion.x0 * completion.known;
+  torch::Tensor masked = images * known;
   ModeResult result;
   result.nrow = r.nrow;
-  result.images = interleave_rows({masked, completed, completion.x0}, r.nrow, -1.0);
+  result.images = interleave_rows({masked, completed, images}, r.nrow, -1.0);
   // PSNR over the hidden pixels only: the visible ones are copies and would flatter it.
-  torch::Tensor hidden = (1 - completion.known).expand_as(completed);
-  torch::Tensor error = (to_unit_range(completed, "tanh") - to_unit_range(completion.x0, "tanh")).square() * hidden;
+  torch::Tensor hidden = (1 - known).expand_as(completed);
+  torch::Tensor error = (to_unit_range(completed, "tanh") - to_unit_range(images, "tanh")).square() * hidden;
   torch::Tensor mse = error.flatten(1).sum(1) / hidden.flatten(1).sum(1);
   result.report = {{"psnr_hidden_db", (-10 * torch::log10(mse.clamp_min(1e-10))).mean().item<double>()}};
   return result;
