@@ -29,12 +29,25 @@ bool latents(const Capabilities& c) { return c.reads.latents; }
 
 bool ends_in_png(const std::string& path) { return path.size() >= 4 && path.substr(path.size() - 4) == ".png"; }
 
+bool prompts(const Capabilities& c) { return c.reads.prompts; }
+bool text_or_prompts(const Capabilities& c) { return text(c) || prompts(c); }
+
 const Rule kSampleRules[] = {
-    {[](const Flags& f) { return !f.prompt.empty() || f.max_new_tokens != 200 || f.top_k != 0 || f.top_p != 1.0; },
-     text,
+    {[](const Flags& f) { return !f.prompt.empty(); }, text_or_prompts,
      [](const Flags&, const std::string& t) {
-       return "--prompt/--max-new-tokens/--top-k/--top-p: model.type " + t + " does not generate text";
+       return "--prompt: model.type " + t + " neither generates text nor draws images for prompts";
      }},
+    {[](const Flags& f) { return f.max_new_tokens != 200 || f.top_k != 0 || f.top_p != 1.0; }, text,
+     [](const Flags&, const std::string& t) {
+       return "--max-new-tokens/--top-k/--top-p: model.type " + t + " does not generate text";
+     }},
+    {[](const Flags& f) { return !f.prompts_file.empty() || !f.negative_prompt.empty(); }, prompts,
+     [](const Flags&, const std::string& t) {
+       return "--prompts/--negative-prompt: this model.type " + t + " checkpoint is not text-to-image "
+              "(model.text_conditional)";
+     }},
+    {[](const Flags& f) { return !f.prompts_file.empty() && !f.prompt.empty(); }, [](const Capabilities&) { return false; },
+     [](const Flags&, const std::string&) { return std::string("--prompt and --prompts: give one or the other"); }},
     {[](const Flags& f) { return f.mode != "prior"; }, not_text,
      [](const Flags& f, const std::string&) { return "--mode " + f.mode + ": text models only continue a --prompt"; }},
     {[](const Flags& f) { return f.temperature == 0; }, text,

@@ -23,6 +23,8 @@ struct SamplingFlags {
   int64_t resample = 1;
   double temperature = 1.0;
   std::string prompt;
+  std::string prompts_file;     // text-to-image: one prompt per line, one grid row each
+  std::string negative_prompt;  // text-to-image: what guidance steers away from
   int64_t max_new_tokens = 200;
   int64_t top_k = 0;
   double top_p = 1.0;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "cli/commands.h"
@@ -71,6 +72,33 @@ SampleRequest sampler_settings(const SampleOptions& o, const Capabilities& caps)
   return r;
 }
 
+// --prompts FILE: its non-empty lines, each a prompt (UserError naming the file when unreadable or empty).
+std::vector<std::string> read_prompt_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw UserError("--prompts " + path + ": cannot read the file");
+  std::vector<std::string> prompts;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) prompts.push_back(line);
+  }
+  if (prompts.empty()) throw UserError("--prompts " + path + ": no prompts in it (one per line)");
+  return prompts;
+}
+
+// Text-to-image: --prompt for every sample, or --prompts with a grid row of nrow images per
+// prompt (then --num is the rows times nrow).
+void set_prompts(SampleRequest& request, SampleOptions& o) {
+  request.negative_prompt = o.f.negative_prompt;
+  if (!o.f.prompts_file.empty()) {
+    for (const std::string& prompt : read_prompt_file(o.f.prompts_file))
+      request.prompts.insert(request.prompts.end(), static_cast<size_t>(o.nrow), prompt);
+    o.num = static_cast<int64_t>(request.prompts.size());
+  } else if (!o.f.prompt.empty()) {
+    request.prompts = {o.f.prompt};
+  }
+  request.num = o.num;
+}
+
 // The family's mode of that name, or a UserError listing the modes it has.
 SampleMode find_mode(const Capabilities& caps, const std::string& name, const std::string& model_type) {
   std::string known = "prior";
@@ -82,7 +110,7 @@ SampleMode find_mode(const Capabilities& caps, const std::string& name, const st
 }
 
 // Runs a mode other than "prior": loads the test split when the mode works on data.
-ModeResult run_mode(LoadedModel& loaded, const SampleOptions& o, const torch::Device& device) {
+ModeResult run_mode(LoadedModel& loaded, SampleOptions& o, const torch::Device& device) {
   const Capabilities& caps = loaded.model->capabilities();
   const SampleMode mode = find_mode(caps, o.f.mode, loaded.config.model_type());
   ModeRequest request;
@@ -96,12 +124,14 @@ ModeResult run_mode(LoadedModel& loaded, const SampleOptions& o, const torch::De
   request.klass = o.klass;
   request.resample = o.f.resample;
   request.given_rows = o.given_rows;
+  if (caps.reads.prompts) set_prompts(request.sampling, o);
   ImageDataset test_set;
   if (mode.needs_data) {
     DataConfig data = loaded.config.data;
     if (!o.data_root.empty()) data.root = o.data_root;
     test_set = load_image_dataset(data, Split::Test, device);
     request.test_split = {test_set.images, test_set.labels};
+    request.test_split.captions = test_set.captions;
   }
   loaded.model->eval();
   return loaded.model->sample_mode(request);
@@ -159,6 +189,7 @@ void run_sample(SampleOptions o) {
   if (o.f.mode == "prior") {
     SampleRequest request = sampler_settings(o, caps);
     request.num = o.num;
+    if (caps.reads.prompts) set_prompts(request, o);
     if (!o.f.latents.empty()) {
       npy::FloatArray z = npy::read_float(o.f.latents);
       request.latents = torch::from_blob(z.data.data(), z.shape, torch::kFloat).clone();
@@ -231,7 +262,12 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--temperature", o->f.temperature, "autoregressive models: divide the logits by T before each draw "
                   "(default 1; below 1 safer, above 1 wilder; text models: 0 is greedy)")
       ->check(CLI::Range(0.0, 100.0));
-  cmd->add_option("--prompt", o->f.prompt, "text models: the text to continue (default: none)");
+  cmd->add_option("--prompt", o->f.prompt, "text models: the text to continue (default: none); text-to-image: what "
+                  "every image shows");
+  cmd->add_option("--prompts", o->f.prompts_file, "text-to-image: a file of prompts, one per line; one grid row of "
+                  "--nrow images each");
+  cmd->add_option("--negative-prompt", o->f.negative_prompt, "text-to-image: what guidance steers away from "
+                  "(default: the empty prompt)");
   cmd->add_option("--max-new-tokens", o->f.max_new_tokens, "text models: tokens to generate (default 200)")
       ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   cmd->add_option("--top-k", o->f.top_k, "text models: draw from the k most likely tokens only (default 0: all)")

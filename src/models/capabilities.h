@@ -30,6 +30,7 @@ struct SamplingSettings {
   bool temperature = false;        // logits divided by a temperature (autoregressive families)
   bool cache = false;              // a generation cache that can be turned off (WaveNet, GPT)
   bool latents = false;            // decodes given latent vectors instead of drawing them (GAN, VAE)
+  bool prompts = false;            // draws images for text prompts, with negative prompts (text-to-image)
 };
 
 struct Capabilities {

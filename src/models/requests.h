@@ -61,6 +61,10 @@ struct SampleRequest {
   bool use_cache = true;            // WaveNet: reuse past activations instead of recomputing the receptive field
   std::function<void(int64_t done, int64_t total)> progress;  // called after each sampling step, if set
   bool preview = false;  // a grid during training: a family may trade quality for speed (diffusion: DDIM-50)
+  // For text-conditional image models: one prompt for all samples, or one per sample; and what
+  // guidance steers away from ("" = the unconditional prediction).
+  std::vector<std::string> prompts;
+  std::string negative_prompt;
 };
 
 // What `gencli sample --mode M` asks for. Each mode reads the fields it documents.

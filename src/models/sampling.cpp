@@ -42,6 +42,10 @@ Batch pick_examples(const Batch& split, int64_t n, const torch::Generator& gener
   Batch b;
   b.images = split.images.index_select(0, index);
   if (split.labels.defined()) b.labels = split.labels.index_select(0, index.to(split.labels.device()));
+  if (!split.captions.empty()) {
+    torch::Tensor picked = index.cpu();
+    for (int64_t i = 0; i < n; ++i) b.captions.push_back(split.captions.at(static_cast<size_t>(picked[i].item<int64_t>())));
+  }
   return b;
 }
 

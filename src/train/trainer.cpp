@@ -154,6 +154,10 @@ RunInputs load_inputs(const Config& config, const Model& model, const torch::Dev
       throw DataError(config.data.root + ": the test split's examples are " + shape_text(test.images) +
                       " but the training split's are " + shape_text(inputs.data->train_images.images));
     if (config.train.eval_every > 0) inputs.held_out = test;
+    // Text-to-image grids during training draw the first test captions, the same at every step.
+    if (caps.reads.prompts)
+      for (size_t i = 0; i < test.captions.size() && i < static_cast<size_t>(config.sample.num); ++i)
+        inputs.preview_prompts.push_back(test.captions[i]);
   }
   return inputs;
 }

@@ -316,6 +316,11 @@ void TrainingLoop::save_samples() {
   request.num = config_.sample.num;
   request.use_ema = config_.sample.use_ema;
   request.preview = true;
+  if (caps.reads.prompts) {
+    if (inputs_.preview_prompts.empty()) return;  // no captions to draw
+    request.num = static_cast<int64_t>(inputs_.preview_prompts.size());
+    request.prompts = inputs_.preview_prompts;
+  }
   if (caps.output == Output::audio) {
     // Autoregressive audio is slow to draw: a preview is one clip of a second.
     request.num = 1;

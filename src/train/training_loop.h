@@ -27,6 +27,7 @@ struct RunInputs {
   std::unique_ptr<RunData> data;
   BatchSource* batches = nullptr;  // null when the family brings its own data
   Batch held_out;
+  std::vector<std::string> preview_prompts;  // text-to-image: what the grids during training show
 };
 
 class TrainingLoop {

@@ -29,18 +29,25 @@ void DenoiserImpl::reset() {
   time_out = register_module("time_out", nn::Linear(width, width));
   // One extra row: the "no label" class that classifier-free guidance trains and samples with.
   if (config.conditional) class_embedding = register_module("class_embedding", nn::Embedding(num_classes + 1, width));
+  if (config.text_conditional) text_encoder = register_module("text_encoder", TextEncoder(config));
   if (config.arch == "unet")
     unet = register_module("unet", UNet(config, width));
   else
     mlp = register_module("mlp", ToyDenoiser(config, width));
 }
 
-torch::Tensor DenoiserImpl::forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& labels) {
+torch::Tensor DenoiserImpl::forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& labels,
+                                    const PromptTokens* prompt) {
   const int64_t width = embedding_width();
   torch::Tensor embedding = time_out->forward(torch::silu(time_hidden->forward(timestep_embedding(t, width))));
   if (config.conditional) {
     TORCH_CHECK(labels.defined(), "a conditional denoiser needs labels");
     embedding = embedding + class_embedding->forward(labels);
+  }
+  if (text_encoder) {
+    TORCH_CHECK(prompt && prompt->defined(), "a text-conditional denoiser needs prompt tokens");
+    const TextContext context = text_encoder->forward(*prompt);
+    return unet->forward(x, embedding, &context);
   }
   return unet ? unet->forward(x, embedding) : mlp->forward(x, embedding);
 }

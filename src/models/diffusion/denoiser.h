@@ -1,6 +1,6 @@
 #pragma once
-// The network of a diffusion model: embeds the timestep (and class) and runs the U-Net or,
-// for 2-D toy data, an MLP. Cloneable, so the training loop can keep an EMA copy.
+// The network of a diffusion model: embeds the timestep (and class, or encodes the prompt) and
+// runs the U-Net or, for 2-D toy data, an MLP. Cloneable, so the training loop can keep an EMA copy.
 #include "core/torch_api.h"
 
 #include "models/diffusion/diffusion_config.h"
@@ -13,8 +13,10 @@ class DenoiserImpl : public torch::nn::Cloneable<DenoiserImpl> {
   DenoiserImpl(DiffusionConfig config, int64_t num_classes);
   void reset() override;
   // x: (B, C, H, W) noisy samples; t: (B) int64 timesteps; labels: (B) int64 in [0, num_classes],
-  // where num_classes stands for "no label" (classifier-free guidance), or undefined.
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& labels = {});
+  // where num_classes stands for "no label" (classifier-free guidance), or undefined; prompt:
+  // the tokens of B prompts for text-conditional models ("" for none), else null.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& labels = {},
+                        const PromptTokens* prompt = nullptr);
 
   DiffusionConfig config;
   int64_t num_classes;
@@ -26,6 +28,7 @@ class DenoiserImpl : public torch::nn::Cloneable<DenoiserImpl> {
   torch::nn::Embedding class_embedding{nullptr};
   UNet unet{nullptr};
   ToyDenoiser mlp{nullptr};
+  TextEncoder text_encoder{nullptr};
 };
 TORCH_MODULE(Denoiser);
 

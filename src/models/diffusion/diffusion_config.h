@@ -28,10 +28,20 @@ struct DiffusionConfig {
   std::string prediction = "epsilon";           // what the network predicts: "epsilon" (noise) or "v"
   bool clip_denoised = true;                    // clamp predicted x0 to the data range while sampling
   bool conditional = false;                     // class embedding, trained with label dropout
-  double label_dropout = 0.1;                   // conditional: P(label replaced by "no label")
+  double label_dropout = 0.1;                   // P(label replaced by "no label", or prompt by "")
   double guidance = 1.0;                        // default classifier-free guidance scale (1 = none)
   std::string sampler = "ddpm";                 // default sampler: "ddpm" or "ddim"
   int64_t sample_steps = 0;                     // default steps (0: T for ddpm, 50 for ddim)
+  // Text conditioning (Rombach et al. 2022, section 3.3): a Transformer text encoder trained
+  // with the U-Net, read by cross-attention in the middle and after the residual blocks of the
+  // listed levels (0 = full resolution); captions are dropped to the empty prompt with
+  // probability label_dropout, for classifier-free guidance. Needs captioned data.
+  bool text_conditional = false;
+  int64_t text_width = 64;                      // text encoder: width of the token states
+  int64_t text_layers = 2;                      // text encoder: Transformer layers
+  int64_t text_heads = 4;                       // text encoder and cross-attention: heads
+  int64_t text_max_tokens = 128;                // the start token and at most this - 1 prompt bytes
+  std::vector<int64_t> cross_attention_levels;  // U-Net levels whose blocks attend to the prompt
   // Latent diffusion (Rombach et al. 2022): an autoencoder checkpoint whose frozen encoder maps
   // the images (image_channels x image_size^2) to the latents the U-Net denoises, scaled by its
   // measured latent scale, and whose decoder turns samples back into images. Empty: pixel space.
@@ -62,6 +72,12 @@ struct DiffusionConfig {
     v.field("guidance", guidance, in_range(0, 100));
     v.field("sampler", sampler, one_of({"ddpm", "ddim"}));
     v.field("sample_steps", sample_steps, at_least(0));
+    v.field("text_conditional", text_conditional);
+    v.field("text_width", text_width, at_least(1));
+    v.field("text_layers", text_layers, at_least(0));
+    v.field("text_heads", text_heads, at_least(1));
+    v.field("text_max_tokens", text_max_tokens, int_range(2, 4096));
+    v.field("cross_attention_levels", cross_attention_levels);
     v.field("latent_autoencoder", latent_autoencoder);
   }
 };

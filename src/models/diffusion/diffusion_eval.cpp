@@ -21,6 +21,8 @@ nlohmann::json DiffusionModel::evaluate(EvalContext& ctx) {
   if (!test.images.defined() || test.images.size(0) == 0)
     throw UserError("diffusion eval needs the test split (data.root)");
   check_image_shape(test.images, config_.image_channels, config_.image_size);
+  if (config_.text_conditional && test.captions.size() != static_cast<size_t>(test.images.size(0)))
+    throw UserError("diffusion eval: this model is text-conditional and the test split has no captions");
   Denoiser net = sampling_network(true);
   net->eval();
   const torch::Device device = net->parameters().front().device();
@@ -41,7 +43,11 @@ nlohmann::json DiffusionModel::evaluate(EvalContext& ctx) {
       torch::Tensor noise = torch::randn(x0.sizes(), generator, torch::kFloat).to(device);
       torch::Tensor labels = config_.conditional ? test.labels.slice(0, start, end).to(device) : torch::Tensor();
       torch::Tensor target = config_.prediction == "v" ? schedule_.velocity(x0, noise, t) : noise;
-      torch::Tensor output = net->forward(schedule_.add_noise(x0, noise, t), t, labels);
+      PromptTokens prompt;
+      if (config_.text_conditional)
+        prompt = tokenize({test.captions.begin() + start, test.captions.begin() + end}, "caption").to(device);
+      torch::Tensor output = net->forward(schedule_.add_noise(x0, noise, t), t, labels,
+                                          prompt.defined() ? &prompt : nullptr);
       sum += (output - target).square().flatten(1).mean(1).sum().item<double>();
     }
     buckets.push_back({{"t_from", lo}, {"t_to", hi - 1}, {"loss", sum / n}});
@@ -56,6 +62,7 @@ nlohmann::json DiffusionModel::evaluate(EvalContext& ctx) {
     request.steps = steps;
     request.generator = generator;
     if (config_.conditional) request.labels = torch::arange(request.num, torch::kLong).remainder(num_classes_);
+    if (config_.text_conditional) request.prompts.assign(test.captions.begin(), test.captions.begin() + request.num);
     const auto start = std::chrono::steady_clock::now();
     sample(request);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -35,9 +35,29 @@ void check(const DiffusionConfig& c) {
       throw ConfigError("model.groups: " + std::to_string(c.groups) + " does not divide model.base_channels " +
                         std::to_string(c.base_channels));
   }
-  if (!c.conditional && c.guidance != 1.0)
-    throw ConfigError("model.guidance: " + std::to_string(c.guidance) +
-                      " needs model.conditional true (guidance mixes conditional and unconditional predictions)");
+  if (!c.conditional && !c.text_conditional && c.guidance != 1.0)
+    throw ConfigError("model.guidance: " + std::to_string(c.guidance) + " needs model.conditional or " +
+                      "model.text_conditional true (guidance mixes conditional and unconditional predictions)");
+  if (c.conditional && c.text_conditional)
+    throw ConfigError("model.text_conditional: a model is conditioned on classes (model.conditional) or on text, "
+                      "not both");
+  if (c.text_conditional) {
+    if (c.arch != "unet") throw ConfigError("model.text_conditional: needs model.arch \"unet\"");
+    if (c.text_width % c.text_heads != 0)
+      throw ConfigError("model.text_heads: " + std::to_string(c.text_heads) + " does not divide model.text_width " +
+                        std::to_string(c.text_width));
+    for (int64_t m : c.channel_mult)
+      if ((c.base_channels * m) % c.text_heads != 0)
+        throw ConfigError("model.text_heads: " + std::to_string(c.text_heads) + " does not divide the U-Net width " +
+                          std::to_string(c.base_channels * m) + " (cross-attention splits it into heads)");
+  }
+  for (int64_t level : c.cross_attention_levels) {
+    if (level < 0 || level >= static_cast<int64_t>(c.channel_mult.size()))
+      throw ConfigError("model.cross_attention_levels: level " + std::to_string(level) + " is not one of the U-Net's " +
+                        std::to_string(c.channel_mult.size()) + " (0 = full resolution)");
+    if (!c.text_conditional)
+      throw ConfigError("model.cross_attention_levels: needs model.text_conditional true");
+  }
   if (c.beta_end <= c.beta_start)
     throw ConfigError("model.beta_end: must exceed model.beta_start (" + std::to_string(c.beta_start) + ")");
   if (!c.latent_autoencoder.empty() && c.arch != "unet")
@@ -87,6 +107,11 @@ Family diffusion_family() {
   d.data.range = "tanh";
   d.data.range_why = "diffusion models data in [-1, 1]";
   d.check = check;
+  d.check_config = [](const DiffusionConfig& c, const Config& config) {
+    if (c.text_conditional && config.data.type != "canvas")
+      throw ConfigError("model.text_conditional: trains on captioned images, and data.type \"" + config.data.type +
+                        "\" has no captions (use \"canvas\")");
+  };
   d.build = [](const DiffusionConfig& c, const Config& config) {
     return std::make_shared<diffusion::DiffusionModel>(c, config.data.num_classes, load_latent_autoencoder(c, config));
   };

@@ -2,6 +2,8 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include <optional>
+
 #include "core/errors.h"
 
 namespace gencli::diffusion {
@@ -21,6 +23,7 @@ Capabilities diffusion_capabilities(const DiffusionConfig& config, int64_t num_c
   c.modes = {{"inpaint", "masked / completed / original rows for test images (--mask, --resample, --sampler, --steps)",
               true}};
   c.parallel_ops = config.arch == "unet";
+  c.reads.prompts = config.text_conditional;
   return c;
 }
 
@@ -75,6 +78,17 @@ StepMetrics DiffusionModel::train_step(StepContext& ctx) {
   torch::Tensor noise = ctx.random.normal_like(x0);
   torch::Tensor x_t = schedule_.add_noise(x0, noise, t);
   torch::Tensor labels;
+  PromptTokens prompt;
+  if (config_.text_conditional) {
+    // The same dropout for prompts: "" is the unconditional prompt guidance contrasts with.
+    if (batch.captions.size() != static_cast<size_t>(b))
+      throw UserError("model.text_conditional: the training batches carry no captions (use data.type canvas)");
+    torch::Tensor drop = (ctx.random.uniform({b}, x0.options()) < config_.label_dropout).cpu();
+    std::vector<std::string> captions = batch.captions;
+    for (int64_t i = 0; i < b; ++i)
+      if (drop[i].item<bool>()) captions[static_cast<size_t>(i)].clear();
+    prompt = tokenize(captions, "caption").to(x0.device());
+  }
   if (config_.conditional) {
     // Classifier-free guidance (Ho & Salimans 2022, algorithm 1): drop the label with
     // probability p so the same network also learns the unconditional prediction.
@@ -82,17 +96,44 @@ StepMetrics DiffusionModel::train_step(StepContext& ctx) {
     labels = torch::where(drop, torch::full_like(batch.labels, null_label()), batch.labels);
   }
   torch::Tensor target = config_.prediction == "v" ? schedule_.velocity(x0, noise, t) : noise;
-  torch::Tensor loss = torch::mse_loss(denoiser->forward(x_t, t, labels), target);
+  torch::Tensor loss = torch::mse_loss(denoiser->forward(x_t, t, labels, prompt.defined() ? &prompt : nullptr), target);
   ctx.optimizers->zero_grad("denoiser");
   ctx.optimizers->backward(loss);
   ctx.optimizers->update("denoiser");
   return {{"loss", loss.item<double>()}};
 }
 
+PromptTokens DiffusionModel::tokenize(const std::vector<std::string>& prompts, const std::string& what) const {
+  return tokenize_prompts(prompts, config_.text_max_tokens, what);
+}
+
+PromptGuidance DiffusionModel::prompt_guidance(const std::vector<std::string>& prompts,
+                                               const std::string& negative_prompt, int64_t num,
+                                               const torch::Device& device) const {
+  if (prompts.empty())
+    throw UserError("this diffusion model is text-conditional: give --prompt TEXT or --prompts FILE");
+  if (prompts.size() != 1 && static_cast<int64_t>(prompts.size()) != num)
+    throw UserError(std::to_string(prompts.size()) + " prompts for " + std::to_string(num) +
+                    " samples: give one prompt, or one per sample");
+  std::vector<std::string> rows = prompts.size() == 1 ? std::vector<std::string>(num, prompts[0]) : prompts;
+  PromptGuidance g;
+  g.prompt = tokenize(rows, "--prompt").to(device);
+  g.unconditional = tokenize(std::vector<std::string>(num, negative_prompt), "--negative-prompt").to(device);
+  return g;
+}
+
 torch::Tensor DiffusionModel::guided_output(Denoiser& net, const torch::Tensor& x_t, int64_t t,
-                                            const torch::Tensor& labels, double guidance) {
+                                            const torch::Tensor& labels, double guidance, const PromptGuidance* text) {
   const int64_t b = x_t.size(0);
   torch::Tensor steps = torch::full({b}, t, torch::TensorOptions().dtype(torch::kLong).device(x_t.device()));
+  if (text) {
+    if (guidance == 1.0) return net->forward(x_t, steps, {}, &text->prompt);
+    // Both predictions in one batch: the prompt first, then the empty (or negative) prompt.
+    const PromptTokens both_prompts = concat(text->prompt, text->unconditional);
+    torch::Tensor both = net->forward(torch::cat({x_t, x_t}), torch::cat({steps, steps}), {}, &both_prompts);
+    torch::Tensor conditional = both.slice(0, 0, b), unconditional = both.slice(0, b);
+    return unconditional + guidance * (conditional - unconditional);
+  }
   if (!config_.conditional || guidance == 1.0) return net->forward(x_t, steps, labels);
   // Both predictions in one batch: conditional first, then with the "no label" label.
   torch::Tensor both = net->forward(torch::cat({x_t, x_t}), torch::cat({steps, steps}),
@@ -105,7 +146,7 @@ torch::Tensor DiffusionModel::run_sampler(Denoiser& net, Sampler& sampler, const
                                           const torch::Tensor& labels, double guidance,
                                           const torch::Generator& generator,
                                           const std::function<void(int64_t, int64_t)>& progress,
-                                          const Completion* completion) {
+                                          const Completion* completion, const PromptGuidance* text) {
   torch::NoGradGuard no_grad;
   const bool was_training = net->is_training();
   net->eval();
@@ -120,7 +161,8 @@ torch::Tensor DiffusionModel::run_sampler(Denoiser& net, Sampler& sampler, const
     // The last step yields the clean sample; repeating it would only denoise a clean image again.
     const int64_t repeats = completion && next >= 0 ? completion->resample : 1;
     for (int64_t r = 0; r < repeats; ++r) {
-      torch::Tensor x_next = sampler.step(guided_output(net, x, t, labels, guidance), t, x, generator).prev_sample;
+      torch::Tensor x_next =
+          sampler.step(guided_output(net, x, t, labels, guidance, text), t, x, generator).prev_sample;
       if (completion) {
         // Known pixels: the real image noised to the next step (exactly the image after the last).
         torch::Tensor known_next = next >= 0 ? schedule_.add_noise(completion->x0, noise_like(x),
@@ -161,8 +203,10 @@ Denoiser DiffusionModel::sampling_network(bool use_ema) {
 
 double DiffusionModel::guidance_for(const SampleRequest& request) const {
   const double guidance = request.guidance >= 0 ? request.guidance : config_.guidance;
-  if (!config_.conditional && guidance != 1.0)
+  if (!config_.conditional && !config_.text_conditional && guidance != 1.0)
     throw UserError("--guidance " + fmt::format("{:g}", guidance) + ": this diffusion model is not conditional");
+  if (!config_.text_conditional && (!request.prompts.empty() || !request.negative_prompt.empty()))
+    throw UserError("--prompt/--negative-prompt: this diffusion model is not text-conditional");
   return guidance;
 }
 
@@ -176,8 +220,11 @@ torch::Tensor DiffusionModel::sample(const SampleRequest& request) {
   shape.insert(shape.begin(), request.num);
   torch::Tensor x_T = torch::randn(shape, request.generator).to(device);
   torch::Tensor labels = request.labels.defined() ? request.labels.to(device) : torch::Tensor();
-  return to_images(
-      run_sampler(net, *sampler, x_T, labels, guidance_for(request), request.generator, request.progress, nullptr));
+  const double guidance = guidance_for(request);
+  std::optional<PromptGuidance> text;
+  if (config_.text_conditional) text = prompt_guidance(request.prompts, request.negative_prompt, request.num, device);
+  return to_images(run_sampler(net, *sampler, x_T, labels, guidance, request.generator, request.progress, nullptr,
+                               text ? &*text : nullptr));
 }
 
 }  // namespace gencli::diffusion

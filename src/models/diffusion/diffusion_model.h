@@ -22,6 +22,12 @@ struct Completion {
   int64_t resample = 1; // RePaint's resampling: each step is repeated this often, jumping back in between
 };
 
+// The prompts of a text-conditional draw, one row per sample: what to draw, and what the
+// unconditional half of guidance uses instead (the empty prompt, or a negative prompt).
+struct PromptGuidance {
+  PromptTokens prompt, unconditional;
+};
+
 class DiffusionModel : public Model {
  public:
   // first_stage: the frozen autoencoder of latent diffusion, or null for pixel space.
@@ -38,13 +44,20 @@ class DiffusionModel : public Model {
   // The guided network output for x_t at step t: with scale W, u + W (c - u) from the unconditional
   // (u) and conditional (c) predictions. Ho & Salimans 2022, eq. 6 write (1 + w) c - w u, so W = 1 + w;
   // W = 1 is plain conditional sampling, W = 0 unconditional.
+  // For text-conditional models `text` holds the prompts in place of labels.
   torch::Tensor guided_output(Denoiser& net, const torch::Tensor& x_t, int64_t t, const torch::Tensor& labels,
-                              double guidance);
+                              double guidance, const PromptGuidance* text = nullptr);
   // The reverse process from x_T = noise through the sampler's timesteps; `completion` (optional)
   // holds known pixels fixed.
   torch::Tensor run_sampler(Denoiser& net, Sampler& sampler, const torch::Tensor& x_T, const torch::Tensor& labels,
                             double guidance, const torch::Generator& generator,
-                            const std::function<void(int64_t, int64_t)>& progress, const Completion* completion);
+                            const std::function<void(int64_t, int64_t)>& progress, const Completion* completion,
+                            const PromptGuidance* text = nullptr);
+  // The request's prompts for `num` samples (one given: repeated), tokenized, on `device`.
+  // UserError when a text-conditional model gets none, or a count that is neither 1 nor num.
+  PromptGuidance prompt_guidance(const std::vector<std::string>& prompts, const std::string& negative_prompt,
+                                 int64_t num, const torch::Device& device) const;
+  PromptTokens tokenize(const std::vector<std::string>& prompts, const std::string& what) const;
   // A sampler built from the request (or the config's defaults), its timesteps set.
   std::unique_ptr<Sampler> make_request_sampler(const SampleRequest& request) const;
   // The network sampling uses: the EMA copy when there is one and it is wanted.

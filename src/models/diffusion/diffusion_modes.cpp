@@ -1,5 +1,7 @@
 // The diffusion model's sample modes: inpaint (completion of masked test images), in pixel or
 // latent space.
+#include <optional>
+
 #include "core/errors.h"
 #include "io/image_grid.h"
 #include "models/corruption.h"
@@ -36,10 +38,20 @@ ModeResult DiffusionModel::sample_mode(const ModeRequest& r) {
   } else if (r.klass >= 0) {
     throw UserError("--class " + std::to_string(r.klass) + ": this model is not conditional");
   }
+  // Text-guided editing: the hidden part is drawn for --prompt, or for each test image's own
+  // caption when none is given (the model's reconstruction of what the caption says).
+  std::optional<PromptGuidance> text;
+  if (config_.text_conditional) {
+    if (r.sampling.prompts.empty() && x.captions.empty())
+      throw UserError("--mode inpaint: this model is text-conditional and the test images have no captions; give --prompt");
+    text = prompt_guidance(r.sampling.prompts.empty() ? x.captions : r.sampling.prompts, r.sampling.negative_prompt,
+                           x.images.size(0), device);
+  }
+  const double guidance = guidance_for(r.sampling);
   auto sampler = make_request_sampler(r.sampling);
   torch::Tensor x_T = torch::randn(completion.x0.sizes(), r.sampling.generator).to(device);
-  torch::Tensor completed = to_images(run_sampler(net, *sampler, x_T, labels, guidance_for(r.sampling),
-                                                  r.sampling.generator, r.sampling.progress, &completion));
+  torch::Tensor completed = to_images(run_sampler(net, *sampler, x_T, labels, guidance, r.sampling.generator,
+                                                  r.sampling.progress, &completion, text ? &*text : nullptr));
   // The decoder only approximates the known pixels: keep the real ones, as in pixel space.
   if (latent()) completed = known * images + (1 - known) * completed;
   // Shown with the hidden part at 0, mid-grey in the [-1, 1] range.

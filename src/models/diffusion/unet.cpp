@@ -1,5 +1,6 @@
 #include "models/diffusion/unet.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace gencli::diffusion {
@@ -47,6 +48,13 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x) {
 
 UNetImpl::UNetImpl(const DiffusionConfig& c, int64_t embedding) {
   const int64_t levels = static_cast<int64_t>(c.channel_mult.size());
+  auto attends = [&](int64_t level) {
+    return c.text_conditional && std::find(c.cross_attention_levels.begin(), c.cross_attention_levels.end(), level) !=
+                                     c.cross_attention_levels.end();
+  };
+  auto cross = [&](const std::string& name, int64_t width) {
+    return register_module(name, CrossAttention(width, c.text_width, c.text_heads, c.groups));
+  };
   input = register_module("input", conv3x3(c.image_channels, c.base_channels));
   // Widths of the feature maps the down path hands to the up path, in push order.
   std::vector<int64_t> skips = {c.base_channels};
@@ -58,6 +66,7 @@ UNetImpl::UNetImpl(const DiffusionConfig& c, int64_t embedding) {
       level.blocks.push_back(register_module("down" + std::to_string(i) + "_block" + std::to_string(r),
                                              ResBlock(width, out, embedding, c.groups, c.dropout)));
       width = out;
+      if (attends(i)) level.cross.push_back(cross("down" + std::to_string(i) + "_cross" + std::to_string(r), width));
       skips.push_back(width);
     }
     if (i + 1 < levels) {
@@ -68,6 +77,7 @@ UNetImpl::UNetImpl(const DiffusionConfig& c, int64_t embedding) {
   }
   middle1 = register_module("middle1", ResBlock(width, width, embedding, c.groups, c.dropout));
   if (c.attention) middle_attention = register_module("middle_attention", SelfAttention(width, c.groups));
+  if (c.text_conditional) middle_cross = cross("middle_cross", width);
   middle2 = register_module("middle2", ResBlock(width, width, embedding, c.groups, c.dropout));
   for (int64_t i = levels - 1; i >= 0; --i) {
     Level level;
@@ -78,6 +88,7 @@ UNetImpl::UNetImpl(const DiffusionConfig& c, int64_t embedding) {
       level.blocks.push_back(register_module("up" + std::to_string(i) + "_block" + std::to_string(r),
                                              ResBlock(width + skip, out, embedding, c.groups, c.dropout)));
       width = out;
+      if (attends(i)) level.cross.push_back(cross("up" + std::to_string(i) + "_cross" + std::to_string(r), width));
     }
     if (i > 0) level.resample = register_module("up" + std::to_string(i) + "_upsample", conv3x3(width, width));
     up_.push_back(std::move(level));
@@ -86,13 +97,15 @@ UNetImpl::UNetImpl(const DiffusionConfig& c, int64_t embedding) {
   output = register_module("output", conv3x3(width, c.image_channels));
 }
 
-torch::Tensor UNetImpl::forward(const torch::Tensor& x, const torch::Tensor& embedding) {
+torch::Tensor UNetImpl::forward(const torch::Tensor& x, const torch::Tensor& embedding, const TextContext* context) {
+  TORCH_CHECK(!middle_cross || context, "a text-conditional U-Net needs the encoded prompt");
   std::vector<torch::Tensor> skips;
   torch::Tensor h = input->forward(x);
   skips.push_back(h);
   for (auto& level : down_) {
-    for (auto& block : level.blocks) {
-      h = block->forward(h, embedding);
+    for (size_t r = 0; r < level.blocks.size(); ++r) {
+      h = level.blocks[r]->forward(h, embedding);
+      if (!level.cross.empty()) h = level.cross[r]->forward(h, *context);
       skips.push_back(h);
     }
     if (level.resample) {
@@ -102,10 +115,12 @@ torch::Tensor UNetImpl::forward(const torch::Tensor& x, const torch::Tensor& emb
   }
   h = middle1->forward(h, embedding);
   if (middle_attention) h = middle_attention->forward(h);
+  if (middle_cross) h = middle_cross->forward(h, *context);
   h = middle2->forward(h, embedding);
   for (auto& level : up_) {
-    for (auto& block : level.blocks) {
-      h = block->forward(torch::cat({h, skips.back()}, 1), embedding);
+    for (size_t r = 0; r < level.blocks.size(); ++r) {
+      h = level.blocks[r]->forward(torch::cat({h, skips.back()}, 1), embedding);
+      if (!level.cross.empty()) h = level.cross[r]->forward(h, *context);
       skips.pop_back();
     }
     if (level.resample) {

@@ -1,12 +1,14 @@
 #pragma once
 // A small U-Net for denoising (after Ho et al. 2020, appendix B): residual blocks with
 // GroupNorm and a timestep embedding, stride-2 downsampling, nearest-neighbour upsampling,
-// skip connections, and optional self-attention at the lowest resolution.
+// skip connections, optional self-attention at the lowest resolution, and for text-conditional
+// models cross-attention to the prompt in the middle and at the levels the config names.
 #include "core/torch_api.h"
 
 #include <vector>
 
 #include "models/diffusion/diffusion_config.h"
+#include "models/diffusion/text_encoder.h"
 
 namespace gencli::diffusion {
 
@@ -40,11 +42,13 @@ class UNetImpl : public torch::nn::Module {
  public:
   // embedding: the width of the timestep (+ class) embedding the blocks receive.
   UNetImpl(const DiffusionConfig& config, int64_t embedding);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& embedding);
+  // context: the encoded prompt (text-conditional models only, else null).
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& embedding, const TextContext* context = nullptr);
 
  private:
   struct Level {
     std::vector<ResBlock> blocks;
+    std::vector<CrossAttention> cross;    // one after each block at levels that attend to the prompt
     torch::nn::Conv2d resample{nullptr};  // down: stride-2 conv; up: conv after upsampling (none at the ends)
   };
   std::vector<Level> down_, up_;
@@ -52,6 +56,7 @@ class UNetImpl : public torch::nn::Module {
   torch::nn::GroupNorm output_norm{nullptr};
   ResBlock middle1{nullptr}, middle2{nullptr};
   SelfAttention middle_attention{nullptr};
+  CrossAttention middle_cross{nullptr};
 };
 TORCH_MODULE(UNet);
 
