@@ -1,4 +1,5 @@
-// `gencli eval`: a checkpoint's own scores, and with --features its samples judged (eval/judge.h).
+// `gencli eval`: a checkpoint's own scores, and with --features its samples judged (eval/judge.h;
+// for canvas data, their prompt adherence: eval/prompt_adherence.h).
 #include <cstdio>
 #include <memory>
 
@@ -11,6 +12,7 @@
 #include "eval/eval_report.h"
 #include "eval/family_metrics.h"
 #include "eval/judge.h"
+#include "eval/prompt_adherence.h"
 #include "eval/sample_sets.h"
 #include "train/checkpoint.h"
 
@@ -100,7 +102,10 @@ void run_eval(const EvalOptions& o) {
     report.data_fingerprint = loaded.header.data_fingerprint;
     report.metrics = eval::family_metrics(loaded, metrics_settings(o), device);
     report.energy = loaded.energy;
-    if (network) report.quality = eval::judge_samples(*network, loaded, o.checkpoint, judge_settings(o, &loaded.config));
+    if (network)
+      report.quality = loaded.config.data.type == "canvas"
+                           ? eval::judge_prompt_adherence(*network, loaded, judge_settings(o, &loaded.config))
+                           : eval::judge_samples(*network, loaded, o.checkpoint, judge_settings(o, &loaded.config));
   }
   std::printf("%s", (o.json ? report.to_json().dump(2) + "\n" : report.to_text()).c_str());
 }

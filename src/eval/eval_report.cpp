@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <spdlog/fmt/fmt.h>
 
+#include "eval/prompt_adherence.h"
 #include "eval/sample_quality.h"
 #include "models/likelihood_summary.h"
 
@@ -65,7 +66,8 @@ std::string EvalReport::to_text() const {
       out += fmt::format("likelihood: none (model.type {} reports no test likelihood)\n", model_type);
     out += energy_text(energy);
   }
-  if (!quality.is_null()) out += eval::format_sample_quality(quality);
+  if (!quality.is_null())
+    out += quality.contains("adherence") ? format_prompt_adherence(quality) : eval::format_sample_quality(quality);
   return out;
 }
 

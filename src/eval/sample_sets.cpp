@@ -23,7 +23,7 @@ void check_can_generate(const Model& model, const Config& config, int64_t klass)
 }
 
 ImageSet generate_samples(Model& model, const Config& config, const SampleRequest& settings, int64_t num,
-                          int64_t klass, uint64_t seed) {
+                          int64_t klass, uint64_t seed, const std::vector<std::string>& prompts) {
   check_can_generate(model, config, klass);
   torch::NoGradGuard no_grad;
   model.eval();
@@ -40,6 +40,7 @@ ImageSet generate_samples(Model& model, const Config& config, const SampleReques
     request.num = std::min(kSamplesPerCall, num - start);
     request.generator = generator;
     if (set.labels.defined()) request.labels = set.labels.slice(0, start, start + request.num);
+    if (!prompts.empty()) request.prompts.assign(prompts.begin() + start, prompts.begin() + start + request.num);
     // Judged as `gencli sample` writes them: clamped to [0, 1] and rounded to 8 bits, like the
     // real images they are compared with.
     torch::Tensor images = to_unit_range(model.sample(request), config.data.range).to(torch::kCPU);
