@@ -17,6 +17,7 @@ struct DataConfig {
                                      // under root; "audio_folder": mono 16-bit WAV files under root as
                                      // (N, 1, 1, L) clips; "toy2d": 2-D points as (N, 2, 1, 1) images;
                                      // "text": a UTF-8 file (path) as tokens for sequence models;
+                                     // "captioned_folder": image_folder with a same-named .txt caption per image;
                                      // "canvas": captioned 2x2 canvases composed from the idx set in root
                                      // (data/canvas.h); "none": the family brings its own data
   std::string root = "data/mnist";   // idx: folder with train-/t10k- images and labels (raw or .gz);
@@ -43,7 +44,8 @@ struct DataConfig {
   template <class V>
   void visit(V& v) {
     using namespace config;
-    v.field("type", type, one_of({"idx", "image_folder", "audio_folder", "toy2d", "text", "canvas", "none"}));
+    v.field("type", type, one_of({"idx", "image_folder", "captioned_folder", "audio_folder", "toy2d", "text", "canvas",
+                                  "none"}));
     v.field("root", root);
     v.field("num_classes", num_classes, int_range(1, 1000000));
     v.field("limit", limit, at_least(0));

@@ -15,7 +15,13 @@ Batch BatchSlice::next() {
   Batch b = global_->next();
   TORCH_CHECK(b.images.defined() ? b.images.size(0) % world_size_ == 0 : true, "a global batch of ",
               b.images.size(0), " rows does not divide among ", world_size_, " processes");
-  return {rows(b.images), rows(b.labels), rows(b.tokens)};
+  Batch slice{rows(b.images), rows(b.labels), rows(b.tokens)};
+  slice.cells = rows(b.cells);
+  if (!b.captions.empty()) {
+    const int64_t n = static_cast<int64_t>(b.captions.size()) / world_size_;
+    slice.captions.assign(b.captions.begin() + rank_ * n, b.captions.begin() + (rank_ + 1) * n);
+  }
+  return slice;
 }
 
 }  // namespace gencli

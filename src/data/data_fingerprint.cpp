@@ -77,6 +77,8 @@ std::vector<DataFile> data_files(const DataConfig& config) {
     }
   } else if (config.type == "image_folder") {
     files = folder_files(config.root, {".png", ".jpg", ".jpeg"}, "PNG or JPEG images");
+  } else if (config.type == "captioned_folder") {
+    files = folder_files(config.root, {".png", ".jpg", ".jpeg", ".txt"}, "PNG or JPEG images");
   } else if (config.type == "audio_folder") {
     files = folder_files(config.root, {".wav"}, "WAV files");
   } else if (config.type == "text") {

@@ -3,6 +3,7 @@
 #include "core/errors.h"
 #include "data/audio_folder.h"
 #include "data/canvas.h"
+#include "data/captioned_folder.h"
 #include "data/idx.h"
 #include "data/image_folder.h"
 #include "data/toy2d.h"
@@ -34,7 +35,8 @@ ImageDataset load_idx(const DataConfig& config, Split split) {
 }  // namespace
 
 ImageDataset load_image_dataset(const DataConfig& config, Split split, const torch::Device& device) {
-  ImageDataset data = config.type == "image_folder"   ? load_image_folder(config, split)
+  ImageDataset data = config.type == "image_folder"       ? load_image_folder(config, split)
+                      : config.type == "captioned_folder" ? load_captioned_folder(config, split)
                       : config.type == "audio_folder" ? load_audio_folder(config, split)
                       : config.type == "toy2d"        ? load_toy2d(config, split)
                       : config.type == "canvas"       ? load_canvas(config, split)
@@ -50,6 +52,7 @@ ImageDataset load_image_dataset(const DataConfig& config, Split split, const tor
 std::string describe_data(const DataConfig& config) {
   if (config.type == "toy2d") return "toy2d " + config.toy;
   if (config.type == "image_folder") return "image folder " + config.root;
+  if (config.type == "captioned_folder") return "captioned image folder " + config.root;
   if (config.type == "canvas") return "canvases of " + config.root;
   if (config.type == "audio_folder")
     return "audio folder " + config.root + " (" + std::to_string(config.sample_rate) + " Hz clips of " +
@@ -75,7 +78,13 @@ Batch ShuffledBatches::next() {
   if (epoch_ < 0 || cursor_ + batch_size_ > data_.size()) new_epoch();
   torch::Tensor index = order_.slice(0, cursor_, cursor_ + batch_size_);
   cursor_ += batch_size_;
-  return {data_.images.index_select(0, index), data_.labels.index_select(0, index)};
+  Batch b{data_.images.index_select(0, index), data_.labels.index_select(0, index)};
+  if (!data_.captions.empty()) {
+    torch::Tensor picked = index.cpu();
+    auto at = picked.accessor<int64_t, 1>();
+    for (int64_t i = 0; i < picked.size(0); ++i) b.captions.push_back(data_.captions[static_cast<size_t>(at[i])]);
+  }
+  return b;
 }
 
 void ShuffledBatches::save(torch::serialize::OutputArchive& archive) const {

@@ -21,8 +21,12 @@ torch::Tensor to_chw(png::Image& img) {
 
 ImageFolderListing list_image_folder(const std::string& root) { return list_labelled_folder(root, kImages); }
 
+std::vector<ImageFile> image_folder_split(const DataConfig& config, Split split) {
+  return list_split(config, kImages, split);
+}
+
 ImageDataset load_image_folder(const DataConfig& config, Split split) {
-  const std::vector<ImageFile> files = list_split(config, kImages, split);
+  const std::vector<ImageFile> files = image_folder_split(config, split);
 
   const int64_t n = static_cast<int64_t>(files.size()), size = config.image_size;
   torch::Tensor images = torch::empty({n, config.channels, size, size}, torch::kFloat);

@@ -3,7 +3,8 @@
 # latent diffusion model train on canvases; samples come for a prompt, for a prompts file (one
 # row each) and with a negative prompt; text-guided inpainting edits a region; eval --features
 # judges prompt adherence, with the judge itself checked on real canvases (near 100 %) and on
-# shuffled captions (near chance); bad prompts and configs fail with one line.
+# shuffled captions (near chance); a captioned image folder trains in pixel space; bad prompts
+# and configs fail with one line.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -78,6 +79,39 @@ for p in [a["all"], a["seen"], a["held_out"], real]:
 EOF2
 ok evaltext "$GENCLI" eval --checkpoint "$CK" --features C/checkpoints/last.pt --num 30
 assert_contains "$WORK/evaltext.out" "held-out combinations" "the adherence table"
+
+say "captioned_folder: a user's own captioned images, text-conditional in pixel space"
+"$PYTHON" - "$WORK/own" <<'EOF2'
+import os, struct, sys, zlib
+root = sys.argv[1]
+os.makedirs(root, exist_ok=True)
+def png(path, rows):
+    raw = b"".join(b"\0" + bytes(r) for r in rows)
+    chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 16, 16, 8, 0, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+for i in range(40):
+    top = i % 2 == 0
+    rows = [[255 if (y < 8) == top else 0 for x in range(16)] for y in range(16)]
+    png(f"{root}/img{i:02d}.png", rows)
+    with open(f"{root}/img{i:02d}.txt", "w") as f:
+        f.write("light on top\n" if top else "light below\n")
+EOF2
+OWN=(--config "$SOURCE_DIR/configs/t2i_canvas.json" --threads 1 --device cpu --set data.type=captioned_folder
+  --set data.root="$WORK/own" --set data.image_size=16 --set data.held_out=[] --set model.latent_autoencoder=
+  --set model.image_size=16 --set model.base_channels=8 --set model.text_width=16 --set model.text_layers=1
+  --set model.timesteps=50 --set model.beta_end=0.3 --set model.sample_steps=4 --set train.batch_size=8
+  --set train.steps=10 --set train.checkpoint_every=10 --set train.sample_every=10 --set sample.num=4
+  --set sample.nrow=2)
+ok own "$GENCLI" train "${OWN[@]}" --out O
+assert_contains "$WORK/own.err" "captioned image folder" "the data line"
+ok ownsample "$GENCLI" sample --checkpoint O/checkpoints/last.pt --prompt "light on top" --num 2 --nrow 2 --out own.png
+[ "$(png_size own.png)" = "38 20" ] || fail "own.png is $(png_size own.png), expected 38 20"
+rm "$WORK/own/img05.txt"
+expect_exit 2 nocaption "$GENCLI" train "${OWN[@]}" --out O2
+assert_error "$WORK/nocaption.err" "img05.txt"
+assert_no_file O2
 
 say "bad prompts and configs: exit 2, one line"
 expect_exit 2 noprompt "$GENCLI" sample --checkpoint "$CK" --num 2 --out x.png

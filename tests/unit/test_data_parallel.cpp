@@ -88,6 +88,28 @@ TEST(BatchSlice, EachProcessTakesItsRowsOfEveryGlobalBatch) {
   EXPECT_EQ(b.images.sizes(), (std::vector<int64_t>{2, 1, 1, 1}));
 }
 
+namespace {
+
+// Canvas-like batches: six captioned images with their cells.
+class CaptionedBatches : public BatchSource {
+ public:
+  Batch next() override {
+    Batch b{torch::zeros({6, 1, 2, 2}), torch::arange(6, torch::kLong)};
+    b.captions = {"c0", "c1", "c2", "c3", "c4", "c5"};
+    b.cells = torch::arange(24, torch::kLong).view({6, 4});
+    return b;
+  }
+};
+
+}  // namespace
+
+TEST(BatchSlice, CaptionsAndCellsGoWithTheirImages) {
+  BatchSlice third(std::make_unique<CaptionedBatches>(), 2, 3);
+  const Batch b = third.next();
+  EXPECT_EQ(b.captions, (std::vector<std::string>{"c4", "c5"}));
+  EXPECT_TRUE(torch::equal(b.cells, torch::arange(16, 24, torch::kLong).view({2, 4})));
+}
+
 TEST(LaunchEnvironment, NothingSetIsOneProcess) {
   LaunchVariables none({});
   const LaunchEnvironment e = read_launch_environment();

@@ -14,7 +14,7 @@ using namespace gencli::diffusion;
 
 namespace {
 
-torch::Generator gen(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
+torch::Generator latent_gen(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
 
 std::shared_ptr<autoencoder::AutoencoderModel> tiny_autoencoder() {
   autoencoder::AutoencoderConfig c;
@@ -36,7 +36,9 @@ DiffusionConfig latent_config() {
   return c;
 }
 
-torch::Tensor images(int64_t n, uint64_t seed) { return torch::rand({n, 1, 16, 16}, gen(seed)) * 2 - 1; }
+torch::Tensor latent_test_images(int64_t n, uint64_t seed) {
+  return torch::rand({n, 1, 16, 16}, latent_gen(seed)) * 2 - 1;
+}
 
 }  // namespace
 
@@ -47,7 +49,7 @@ TEST(LatentDiffusion, DenoisesLatentsAndSamplesImages) {
   EXPECT_TRUE(model.latent());
   EXPECT_EQ(model.diffusion_shape(), (std::vector<int64_t>{3, 8, 8}));
 
-  torch::Tensor x = images(4, 2);
+  torch::Tensor x = latent_test_images(4, 2);
   torch::Tensor z = model.to_diffusion_space(x);
   EXPECT_TRUE(torch::allclose(z, first_stage->encode(x).mean * first_stage->latent_scale()));
   EXPECT_TRUE(torch::allclose(model.to_images(z), first_stage->reconstruct(x), 1e-5, 1e-6));
@@ -56,7 +58,7 @@ TEST(LatentDiffusion, DenoisesLatentsAndSamplesImages) {
   request.num = 2;
   request.sampler = "ddim";
   request.steps = 3;
-  request.generator = gen(5);
+  request.generator = latent_gen(5);
   torch::Tensor out = model.sample(request);
   EXPECT_EQ(out.sizes(), (std::vector<int64_t>{2, 1, 16, 16}));
   EXPECT_LE(out.max().item<double>(), 1.0);
@@ -75,12 +77,12 @@ TEST(LatentDiffusion, ZeroDenoiserSamplesMatchTheClosedForm) {
   request.num = 3;
   request.sampler = "ddim";
   request.steps = 4;
-  request.generator = gen(7);
+  request.generator = latent_gen(7);
   const int64_t first_step = model.make_request_sampler(request)->timesteps().front();
   torch::Tensor out = model.sample(request);
 
   // eps = 0: each DDIM step maps x_t to sqrt(a_prev / a_t) x_t, which telescopes to x_T / sqrt(a_first).
-  torch::Tensor x_T = torch::randn({3, 3, 8, 8}, gen(7));
+  torch::Tensor x_T = torch::randn({3, 3, 8, 8}, latent_gen(7));
   torch::Tensor expected = model.to_images(x_T / std::sqrt(model.schedule().alpha_bar(first_step)));
   EXPECT_TRUE(torch::allclose(out, expected, 1e-4, 1e-5)) << (out - expected).abs().max().item<double>();
   // Pixel space would clamp the predicted x0 to [-1, 1]; scaled latents are unbounded and must not be.
@@ -97,7 +99,7 @@ TEST(LatentDiffusion, TrainingLeavesTheFirstStageAlone) {
 
   ASSERT_EQ(model.optimized_parts().size(), 1u);
   EXPECT_EQ(model.optimized_parts()[0].parameters.size(), before_denoiser.size());
-  fixtures::TensorBatches batches(Batch{images(16, 4), torch::zeros({16}, torch::kLong)}, 4);
+  fixtures::TensorBatches batches(Batch{latent_test_images(16, 4), torch::zeros({16}, torch::kLong)}, 4);
   fixtures::AdamFor adam(model.optimized_parts()[0].parameters);
   fixtures::train_steps(model, batches, adam, 3);
 
@@ -119,7 +121,7 @@ TEST(LatentDiffusion, TrainingLeavesTheFirstStageAlone) {
 TEST(LatentDiffusion, InpaintingKeepsTheKnownPixels) {
   torch::manual_seed(4);
   DiffusionModel model(latent_config(), 10, tiny_autoencoder());
-  Batch test{images(6, 8), torch::zeros({6}, torch::kLong)};
+  Batch test{latent_test_images(6, 8), torch::zeros({6}, torch::kLong)};
   ModeRequest r;
   r.mode = "inpaint";
   r.corrupt = "mask:right";
@@ -128,7 +130,7 @@ TEST(LatentDiffusion, InpaintingKeepsTheKnownPixels) {
   r.sampling.num = 3;
   r.sampling.sampler = "ddim";
   r.sampling.steps = 3;
-  r.sampling.generator = gen(9);
+  r.sampling.generator = latent_gen(9);
   ModeResult result = model.sample_mode(r);
   // Rows: masked, completed, original (3 images each); the completed row keeps the left half.
   ASSERT_EQ(result.images.size(0), 9);

@@ -108,9 +108,9 @@ Family diffusion_family() {
   d.data.range_why = "diffusion models data in [-1, 1]";
   d.check = check;
   d.check_config = [](const DiffusionConfig& c, const Config& config) {
-    if (c.text_conditional && config.data.type != "canvas")
+    if (c.text_conditional && config.data.type != "canvas" && config.data.type != "captioned_folder")
       throw ConfigError("model.text_conditional: trains on captioned images, and data.type \"" + config.data.type +
-                        "\" has no captions (use \"canvas\")");
+                        "\" has no captions (use \"canvas\" or \"captioned_folder\")");
   };
   d.build = [](const DiffusionConfig& c, const Config& config) {
     return std::make_shared<diffusion::DiffusionModel>(c, config.data.num_classes, load_latent_autoencoder(c, config));
