@@ -33,14 +33,30 @@ train ignored ldm_canvas --set model.latent_autoencoder="$AE" --set train.batch_
 build/gencli eval --checkpoint "$AE" --json > "$out/autoencoder/eval.json"
 for run in t2i ignored; do
   build/gencli eval --checkpoint "$out/$run/checkpoints/last.pt" --features "$out/classifier/checkpoints/best.pt" \
-    --num "$num" --json > "$out/$run/eval.json"
+    --num "$num" --test-limit 500 --json > "$out/$run/eval.json"
 done
 
-# The same U-Net in pixel space (56x56x1 instead of 14x14x4): its sampling speed, untrained.
+# The same U-Net in pixel space (56x56x1 instead of 14x14x4), untrained: only its speed counts.
+# `gencli sample` of 16 images with DDIM-50, latent and pixel interleaved, three rounds; medians.
 pixel="$out/pixel_speed"
 [ -f "$pixel/summary.json" ] || build/gencli train --config configs/ldm_canvas.json --set model.latent_autoencoder= \
-  --set train.steps=1 --out "$pixel" >/dev/null 2>&1
-build/gencli eval --checkpoint "$pixel/checkpoints/last.pt" --json > "$pixel/eval.json"
+  --set train.steps=1 --set train.sample_every=0 --out "$pixel" >/dev/null 2>&1
+python3 - "$out" > "$out/sampling_speed.json" <<'PY'
+import json, statistics, subprocess, sys, time
+out = sys.argv[1]
+runs = {"latent": f"{out}/ignored/checkpoints/last.pt", "pixel": f"{out}/pixel_speed/checkpoints/last.pt",
+        "text_to_image": f"{out}/t2i/checkpoints/last.pt"}
+times = {k: [] for k in runs}
+for _ in range(3):
+    for name, ck in runs.items():
+        extra = ["--prompt", "a 3 above a 7"] if name == "text_to_image" else []
+        start = time.perf_counter()
+        subprocess.run(["build/gencli", "sample", "--checkpoint", ck, "--num", "16", "--sampler", "ddim", "--steps", "50",
+                        "--out", f"{out}/speed_{name}.png", *extra], check=True, capture_output=True)
+        times[name].append(time.perf_counter() - start)
+print(json.dumps({k: {"median_s": statistics.median(v), "images_per_s": 16 / statistics.median(v), "runs_s": v}
+                  for k, v in times.items()}))
+PY
 
 printf 'a 3 above a 7\na 5 in the top left\ntwo 1s on the bottom row\nan 8 left of a 2\na 3 in the bottom right\nan empty canvas\n' \
   > "$out/prompts.txt"
@@ -74,11 +90,10 @@ for name, key in rows:
         print(f"  {name + ', ' + template:26} {pct(p):34} {pct(q) if q else '':34}")
 print(f"{'cell FID':28} {t2i.get('cell_fid', float('nan')):<34.2f} {ign.get('cell_fid', float('nan')):<34.2f}")
 print(f"{'samples/s (as judged)':28} {t2i['samples_per_s']:<34.2f} {ign['samples_per_s']:<34.2f}")
-lat, pix = load("ignored/eval.json")["metrics"], load("pixel_speed/eval.json")["metrics"]
-t2i_speed = load("t2i/eval.json")["metrics"]["ddim_images_per_s"]
-print(f"\nsampling speed, the same U-Net, DDIM {lat['ddim_steps']} steps, batch {lat['speed_batch']}: latent "
-      f"{lat['ddim_images_per_s']:.2f} images/s ({lat['diffusion_shape']}, decoder included), pixel "
-      f"{pix['ddim_images_per_s']:.2f} images/s ({pix['diffusion_shape']}): "
-      f"{lat['ddim_images_per_s'] / pix['ddim_images_per_s']:.2f}x; text-to-image with guidance {t2i_speed:.2f} images/s")
+speed = load("sampling_speed.json")
+print(f"\nsampling 16 images with DDIM-50 (gencli sample, median of 3, start-up included): latent "
+      f"{speed['latent']['images_per_s']:.2f} images/s, pixel {speed['pixel']['images_per_s']:.2f} images/s "
+      f"(the same U-Net on 56x56x1): {speed['latent']['images_per_s'] / speed['pixel']['images_per_s']:.2f}x; "
+      f"text-to-image with guidance {speed['text_to_image']['images_per_s']:.2f} images/s")
 print(f"\ngrid of prompts: {out}/prompts.png ({out}/prompts.txt, one row each); edit: {out}/edit.png")
 PY
