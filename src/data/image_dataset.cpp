@@ -37,10 +37,10 @@ ImageDataset load_idx(const DataConfig& config, Split split) {
 ImageDataset load_image_dataset(const DataConfig& config, Split split, const torch::Device& device) {
   ImageDataset data = config.type == "image_folder"       ? load_image_folder(config, split)
                       : config.type == "captioned_folder" ? load_captioned_folder(config, split)
-                      : config.type == "audio_folder" ? load_audio_folder(config, split)
-                      : config.type == "toy2d"        ? load_toy2d(config, split)
-                      : config.type == "canvas"       ? load_canvas(config, split)
-                                                      : load_idx(config, split);
+                      : config.type == "audio_folder"     ? load_audio_folder(config, split)
+                      : config.type == "toy2d"            ? load_toy2d(config, split)
+                      : config.type == "canvas"           ? load_canvas(config, split)
+                                                          : load_idx(config, split);
   if (config.placement == "auto" && device.type() != torch::kCPU) {
     data.images = data.images.to(device);
     data.labels = data.labels.to(device);
@@ -116,10 +116,8 @@ Batch SequentialBatches::next() {
   if (cursor_ >= data_.size()) cursor_ = 0;
   const int64_t end = std::min(cursor_ + batch_size_, data_.size());
   Batch b{data_.images.slice(0, cursor_, end), data_.labels.slice(0, cursor_, end)};
-  if (!data_.captions.empty()) {
-    b.captions.assign(data_.captions.begin() + cursor_, data_.captions.begin() + end);
-    b.cells = data_.cells.slice(0, cursor_, end);
-  }
+  if (!data_.captions.empty()) b.captions.assign(data_.captions.begin() + cursor_, data_.captions.begin() + end);
+  if (data_.cells.defined()) b.cells = data_.cells.slice(0, cursor_, end);
   cursor_ = end;
   return b;
 }

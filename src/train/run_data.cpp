@@ -84,10 +84,8 @@ Batch load_held_out(const Config& config, const Model& model, const torch::Devic
   if (limit > 0 && limit < test.size()) {
     held_out.images = held_out.images.slice(0, 0, limit);
     held_out.labels = held_out.labels.slice(0, 0, limit);
-    if (!held_out.captions.empty()) {
-      held_out.captions.resize(limit);
-      held_out.cells = held_out.cells.slice(0, 0, limit);
-    }
+    if (!held_out.captions.empty()) held_out.captions.resize(static_cast<size_t>(limit));
+    if (held_out.cells.defined()) held_out.cells = held_out.cells.slice(0, 0, limit);
   }
   return held_out;
 }

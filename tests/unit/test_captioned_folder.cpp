@@ -66,6 +66,11 @@ TEST_F(CaptionedFolder, EachImageHasItsCaption) {
     const int64_t level = std::lround(b.images[i].mean().item<double>() * 3);  // 1, 2 or 3
     EXPECT_EQ(b.captions[static_cast<size_t>(i)], train.captions[static_cast<size_t>(level - 1)]);
   }
+  // In order too (validation, eval), with no canvas cells to carry.
+  SequentialBatches in_order(train, 2);
+  const Batch first = in_order.next();
+  EXPECT_EQ(first.captions, (std::vector<std::string>{"a grey square", "a light square"}));
+  EXPECT_FALSE(first.cells.defined());
 }
 
 TEST_F(CaptionedFolder, AMissingOrEmptyCaptionIsNamed) {
