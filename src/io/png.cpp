@@ -75,6 +75,28 @@ std::string encode_pixels(const std::string& path, int width, int height, int ch
   return out;
 }
 
+// Calls visit(type, offset, data length) for each chunk before IEND, and returns what is
+// wrong with the file's chunk layout ("" if nothing): a chunk claiming more bytes than the
+// file has left, or no IEND chunk.
+template <class Visit>
+std::string for_each_chunk(const std::string& bytes, Visit visit) {
+  size_t at = kSignature.size();
+  while (at < bytes.size()) {
+    if (bytes.size() - at < 12) return "truncated: a partial chunk at byte " + std::to_string(at);
+    const uint64_t length = load_be32(bytes, at);
+    if (length > bytes.size() - at - 12) {
+      return "truncated: the chunk at byte " + std::to_string(at) + " declares " +
+             std::to_string(length) + " bytes, the file has " +
+             std::to_string(bytes.size() - at - 12) + " left";
+    }
+    const std::string type = bytes.substr(at + 4, 4);
+    if (type == "IEND") return "";
+    visit(type, at, size_t(length));
+    at += 12 + length;
+  }
+  return "truncated: it has no IEND chunk";
+}
+
 const std::string kJpegStart("\xff\xd8\xff", 3);
 
 // stb_image 2.27 (Debian 12's) writes past a Huffman table when a JPEG's DHT segment
@@ -115,8 +137,6 @@ std::string decode_failure(const std::string& bytes) {
   const bool png_reason = stb.rfind("bad png sig", 0) == 0;
   const std::string why = stb.empty() || png_reason ? "" : " (" + stb + ")";
   if (bytes.compare(0, kSignature.size(), kSignature) == 0) {
-    if (bytes.find("IEND") == std::string::npos)
-      return "not a decodable PNG (truncated: it has no IEND chunk)";
     return "not a decodable PNG" + why;
   }
   if (bytes.compare(0, kJpegStart.size(), kJpegStart) == 0) {
@@ -152,33 +172,22 @@ TextChunks parse_text_chunks(const std::string& bytes, const std::string& name) 
     throw DataError(name + ": not a PNG file (bad signature)");
   }
   TextChunks out;
-  size_t at = kSignature.size();
-  while (at < bytes.size()) {
-    if (bytes.size() - at < 12)
-      throw DataError(name + ": truncated PNG chunk at byte " + std::to_string(at));
-    const uint64_t length = load_be32(bytes, at);
-    if (length > bytes.size() - at - 12) {
-      throw DataError(name + ": truncated PNG chunk at byte " + std::to_string(at) + " (length " +
-                      std::to_string(length) + ")");
+  const std::string broken = for_each_chunk(bytes, [&](const std::string& type, size_t at, size_t length) {
+    if (type != "tEXt") return;
+    const std::string body = bytes.substr(at + 4, 4 + length);
+    if (chunk_crc(body) != load_be32(bytes, at + 8 + length)) {
+      throw DataError(name + ": tEXt chunk at byte " + std::to_string(at) + " has a bad CRC");
     }
-    const std::string type = bytes.substr(at + 4, 4);
-    if (type == "IEND") return out;
-    if (type == "tEXt") {
-      const std::string body = bytes.substr(at + 4, 4 + length);
-      if (chunk_crc(body) != load_be32(bytes, at + 8 + length)) {
-        throw DataError(name + ": tEXt chunk at byte " + std::to_string(at) + " has a bad CRC");
-      }
-      const std::string data = body.substr(4);
-      const size_t nul = data.find('\0');
-      if (nul == std::string::npos) {
-        throw DataError(name + ": tEXt chunk at byte " + std::to_string(at) +
-                        " has no keyword separator");
-      }
-      out.emplace_back(data.substr(0, nul), data.substr(nul + 1));
+    const std::string data = body.substr(4);
+    const size_t nul = data.find('\0');
+    if (nul == std::string::npos) {
+      throw DataError(name + ": tEXt chunk at byte " + std::to_string(at) +
+                      " has no keyword separator");
     }
-    at += 12 + length;
-  }
-  throw DataError(name + ": PNG has no IEND chunk (file truncated?)");
+    out.emplace_back(data.substr(0, nul), data.substr(nul + 1));
+  });
+  if (!broken.empty()) throw DataError(name + ": PNG chunks unreadable (" + broken + ")");
+  return out;
 }
 
 void write_png(const std::string& path, int width, int height, int channels, const uint8_t* pixels,
@@ -198,6 +207,14 @@ ImageSize probe_image(const std::string& bytes, const std::string& name) {
   const bool is_jpeg = bytes.compare(0, kJpegStart.size(), kJpegStart) == 0;
   if (!is_png && !is_jpeg) throw DataError(name + ": cannot decode image: not a PNG or JPEG file");
   if (is_jpeg) check_jpeg_huffman_tables(bytes, name);
+  // Debian's stb 2.27 grows its IDAT buffer to the length a chunk declares before reading
+  // it, so a 100-byte file claiming a 1.3 GB chunk made it allocate 1.3 GB (found by
+  // tests/fuzz/fuzz_image): every chunk must fit in the file before stb sees it.
+  if (is_png) {
+    const std::string broken = for_each_chunk(bytes, [](const std::string&, size_t, size_t) {});
+    if (!broken.empty())
+      throw DataError(name + ": cannot decode image: not a decodable PNG (" + broken + ")");
+  }
   if (bytes.size() > size_t(INT32_MAX))
     throw DataError(name + ": image file is too large (over 2 GiB)");
   ImageSize size;

@@ -258,6 +258,21 @@ TEST_F(Png, AJpegHuffmanTableOfMoreThan256CodesIsRefused) {
                            std::to_string(dht));
 }
 
+// Found by tests/fuzz/fuzz_image: Debian's stb 2.27 grows its IDAT buffer to the length a
+// chunk declares before reading it, so 90 bytes claiming a 1.3 GB chunk allocated 1.3 GB.
+TEST_F(Png, AChunkLongerThanTheFileIsRefusedBeforeStbAllocatesIt) {
+  const auto px = gradient(3, 3, 1);
+  write_png(path("ok.png"), 3, 3, 1, px.data());
+  std::string bytes = slurp(path("ok.png"));
+  const size_t idat = bytes.find("IDAT") - 4;
+  bytes[idat] = char(0x50);  // the IDAT length's top byte: 0x50000000 more bytes
+  put(path("long.png"), bytes);
+  EXPECT_CONTAINS(decode_error(path("long.png")),
+                  path("long.png") + ": cannot decode image: not a decodable PNG (truncated: the chunk at byte " +
+                      std::to_string(idat) + " declares 13421");
+  EXPECT_THROW(probe_image(bytes, "long.png"), DataError);
+}
+
 TEST_F(Png, TruncatedFileHasNoIend) {
   const auto px = gradient(30, 30, 3);
   write_png(path("cut.png"), 30, 30, 3, px.data(), {{"a", "b"}});
