@@ -154,8 +154,10 @@ std::string insert_text_chunks(const std::string& png_bytes, const TextChunks& t
                                const std::string& name) {
   if (png_bytes.compare(0, kSignature.size(), kSignature) != 0 ||
       png_bytes.size() < kSignature.size() + kIhdrChunkSize ||
-      png_bytes.compare(kSignature.size() + 4, 4, "IHDR") != 0) {
-    throw DataError(name + ": not a PNG starting with an IHDR chunk");
+      png_bytes.compare(kSignature.size() + 4, 4, "IHDR") != 0 ||
+      load_be32(png_bytes, kSignature.size()) != kIhdrChunkSize - 12) {
+    // The chunks go right after IHDR, whose length the PNG standard fixes at 13 bytes.
+    throw DataError(name + ": not a PNG starting with a 13-byte IHDR chunk");
   }
   std::string chunks;
   for (const auto& [keyword, value] : text) {

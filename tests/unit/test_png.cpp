@@ -273,6 +273,17 @@ TEST_F(Png, AChunkLongerThanTheFileIsRefusedBeforeStbAllocatesIt) {
   EXPECT_THROW(probe_image(bytes, "long.png"), DataError);
 }
 
+// Found by tests/fuzz/fuzz_image: text chunks go in right after IHDR, at the offset its
+// standard 13 bytes give; an IHDR declaring more swallowed them.
+TEST_F(Png, TextIsNotInsertedIntoAnIhdrOfTheWrongLength) {
+  const auto px = gradient(3, 3, 1);
+  write_png(path("ok.png"), 3, 3, 1, px.data());
+  std::string bytes = slurp(path("ok.png"));
+  bytes[11] = char(41);  // IHDR's length
+  const std::string msg = error_message_of([&] { insert_text_chunks(bytes, {{"k", "v"}}, "odd.png"); });
+  EXPECT_CONTAINS(msg, "odd.png: not a PNG starting with a 13-byte IHDR chunk");
+}
+
 TEST_F(Png, TruncatedFileHasNoIend) {
   const auto px = gradient(30, 30, 3);
   write_png(path("cut.png"), 30, 30, 3, px.data(), {{"a", "b"}});
