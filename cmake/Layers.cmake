@@ -1,9 +1,9 @@
-# gencli's code is layered: core < io < data < models < train < eval < cli (< main). Each
+# gencli's code is layered: core < io < data < models < train < eval < bench < cli (< main). Each
 # layer is a static library that may use only the layers below it, and the build enforces it:
 # a layer's headers are reachable as "<layer>/..." only through an include folder of its own
 # (build/layers/<layer>/<layer> -> src/<layer>), which reaches exactly the layers linked below
 # it. An include that runs upward fails to compile: "models/model.h: No such file or directory".
-set(GENCLI_LAYERS core io data models train eval cli)
+set(GENCLI_LAYERS core io data models train eval bench cli)
 
 # Relative includes ("../models/model.h") would step around the include folders; refuse them.
 function(gencli_check_relative_includes)

@@ -1,7 +1,5 @@
 #include "train/trainer.h"
 
-#include <sys/resource.h>
-
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -13,6 +11,7 @@
 #include "core/libtorch_build.h"
 #include "core/logging.h"
 #include "core/precision.h"
+#include "core/process_stats.h"
 #include "core/runtime_tuning.h"
 #include "data/data_fingerprint.h"
 #include "io/atomic_file.h"
@@ -237,12 +236,6 @@ void seed_own_draws(const Config& config, const LaunchEnvironment& launch, int64
   torch::manual_seed(seed);
 }
 
-double peak_rss_mb() {
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;  // Linux reports KiB
-}
-
 // The config as the log shows it: long strings (a BPE's vocab.json, a megabyte) by their length
 // only. config.json in the run folder and every checkpoint keep them whole.
 nlohmann::json shortened_for_the_log(nlohmann::json j) {
@@ -330,6 +323,16 @@ void run_training(const TrainOptions& options) {
   TrainingLoop loop(config, out, *model, optimizers, inputs, device, options.explain);
   loop.set_data_fingerprint(data.digest);
   loop.set_data_parallel(collectives.get(), random);
+  if (options.timeline) {
+    *options.timeline = StepTimeline{};
+    options.timeline->batch_size = config.train.batch_size;
+    options.timeline->blas_threads = threads.blas;
+    options.timeline->intra_op_threads = threads.intra_op;
+    options.timeline->device = device.str();
+    options.timeline->model_type = config.model_type();
+    options.timeline->tuning = runtime_tuning_applied();
+    loop.set_timeline(options.timeline);
+  }
   try {
     if (options.resume) loop.resume();
     if (collectives) seed_own_draws(config, launch, loop.step());

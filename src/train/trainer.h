@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "train/step_timeline.h"
+
 namespace gencli {
 
 struct TrainOptions {
@@ -12,6 +14,7 @@ struct TrainOptions {
   bool resume = false;                  // continue from <out>/checkpoints/last.pt
   bool explain = false;                 // teaching output (linreg)
   bool allow_data_change = false;       // --resume on data whose fingerprint differs: warn, not refuse
+  StepTimeline* timeline = nullptr;     // `gencli bench train`: filled in with each step's end time
 };
 
 // Trains, writing checkpoints, metrics, samples and logs into the run folder.

@@ -130,6 +130,10 @@ void TrainingLoop::run() {
     share_rank0_buffers();
     if (model_.ema) ema_update(*model_.ema, *model_.ema_target(), config_.train.ema_decay);
     ++step_;
+    if (timeline_) {
+      timeline_->step_ends.push_back(std::chrono::steady_clock::now());
+      timeline_->flops_per_step = flops_per_step_;
+    }
     if (writer()) progress.update(step_, m, lr);
     after_step(m, lr);
     if (interrupted) {

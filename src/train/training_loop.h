@@ -15,6 +15,7 @@
 #include "train/energy_meter.h"
 #include "train/part_optimizers.h"
 #include "train/run_data.h"
+#include "train/step_timeline.h"
 
 namespace gencli {
 
@@ -48,6 +49,9 @@ class TrainingLoop {
   // A data-parallel run: the processes, and the per-example draws shared among them. Every
   // process steps; only rank 0 writes the run folder. Without this call: one process.
   void set_data_parallel(Collectives* collectives, ExampleRandom random);
+
+  // Each step's end time and the first step's FLOPs go to `timeline` (for `gencli bench train`).
+  void set_timeline(StepTimeline* timeline) { timeline_ = timeline; }
 
   // Recorded in every checkpoint this loop writes (data/data_fingerprint.h).
   void set_data_fingerprint(const std::string& digest) { data_fingerprint_ = digest; }
@@ -95,6 +99,7 @@ class TrainingLoop {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   Collectives* collectives_ = nullptr;
   ExampleRandom random_;
+  StepTimeline* timeline_ = nullptr;
 };
 
 }  // namespace gencli
