@@ -1,81 +1,109 @@
 #!/usr/bin/env bash
-# Training speed of the classic MLP GAN (configs/gan_mnist.json, batch 64): gencli with no
-# flags beside --threads, against the same model in a plain Python PyTorch loop on the same
-# LibTorch (Debian's python3-torch), as installed and in its best environment.
-# Runs are interleaved and repeated; the table shows the median of each.
-# Usage: scripts/bench.sh [STEPS] [REPEATS]   (defaults: 2000 timed steps, 3 repeats)
+# Training speed of every family against its PyTorch twin (scripts/twins/, the same network,
+# loss, optimizer, batch and data in one tensor, on the same LibTorch: Debian's python3-torch)
+# and against this machine's peak (`gencli bench peak`).
+#
+# gencli runs with no flags beside --threads (`gencli bench train --json`); each twin runs in
+# PyTorch's best environment here: passive OpenMP waits, OpenBLAS held to the same threads,
+# and the OPENBLAS_CORETYPE gencli's runtime tuning picks where it picks one. Runs are interleaved (gencli, twin, next family)
+# and repeated; the table shows medians, the ratio gencli/twin, gencli's achieved GFLOP/s
+# and its share of the matching peak (convolution peak for convolutional families, matrix
+# product peak for the rest), and both peak RSS figures.
+#
+# Usage: scripts/bench.sh [ROUNDS] [FAMILY...]   (defaults: 3 rounds, every family)
+#   families: gan dcgan vae conv_vae gpt ddpm pixelcnn wavenet
+#   BENCH_THREADS=2 (default) threads for both; BENCH_SCALE=1 multiplies the timed steps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps=${1:-2000}
-repeats=${2:-3}
+rounds=${1:-3}
+shift || true
+threads=${BENCH_THREADS:-2}
+scale=${BENCH_SCALE:-1}
 out=bench-out
 py=/usr/bin/python3
+
+# family: config, timed steps, warm-up steps, twin script, which peak bounds it
+declare -A config=([gan]=gan_mnist [dcgan]=dcgan_mnist [vae]=vae_mnist [conv_vae]=conv_vae_mnist
+  [gpt]=gpt_char [ddpm]=ddpm_mnist [pixelcnn]=pixelcnn_mnist [wavenet]=wavenet_speech)
+declare -A steps=([gan]=1000 [dcgan]=100 [vae]=400 [conv_vae]=100 [gpt]=100 [ddpm]=30 [pixelcnn]=40 [wavenet]=15)
+declare -A warmup=([gan]=50 [dcgan]=5 [vae]=20 [conv_vae]=5 [gpt]=5 [ddpm]=3 [pixelcnn]=3 [wavenet]=2)
+declare -A twin=([gan]=dcgan [dcgan]=dcgan [vae]=vae [conv_vae]=vae [gpt]=gpt [ddpm]=ddpm [pixelcnn]=pixelcnn
+  [wavenet]=wavenet)
+declare -A bound=([gan]=matmul [dcgan]=conv [vae]=matmul [conv_vae]=conv [gpt]=matmul [ddpm]=conv [pixelcnn]=conv
+  [wavenet]=conv)
+families=("$@")
+[ ${#families[@]} -gt 0 ] || families=(gan dcgan vae conv_vae gpt ddpm pixelcnn wavenet)
+for f in "${families[@]}"; do
+  [ -n "${config[$f]:-}" ] || { echo "bench: unknown family '$f' (known: ${!config[*]})" >&2; exit 2; }
+done
 
 scripts/install_deps.sh python3-torch python3-numpy >/dev/null
 scripts/build.sh gencli >/dev/null
 [ -f data/mnist/SOURCE.txt ] || { scripts/fetch_digit_sheet.sh data/cache >/dev/null; build/gencli data prepare mnist --out data/mnist; }
+for f in "${families[@]}"; do
+  case $f in
+    gpt) scripts/make_text_data.sh data/text >/dev/null ;;
+    wavenet) scripts/make_speech_data.sh data/speech >/dev/null ;;
+  esac
+done
 mkdir -p "$out"
 echo "bench: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 build/gencli info | sed 's/^/bench: /'
 
-# gencli's rate is read from metrics.jsonl between the first and last logged steps, so
-# start-up and the first (slow) steps are excluded, as the Python loop's warm-up is.
-gencli_run() {  # label, threads
-  local dir="$out/gencli"
-  rm -rf "$dir"
-  build/gencli train --config configs/gan_mnist.json --out "$dir" --threads "$2" \
-    --set train.steps=$((steps + 100)) --set train.log_every=100 --set train.sample_every=0 \
-    --set train.checkpoint_every=$((steps + 100)) 2>/dev/null
-  $py - "$dir" "$1" "$2" <<'PY'
-import json, sys
-d, label, t = sys.argv[1], sys.argv[2], int(sys.argv[3])
-lines = [json.loads(l) for l in open(d + "/metrics.jsonl")]
-s = json.load(open(d + "/summary.json"))
-rate = (lines[-1]["step"] - lines[0]["step"]) / (lines[-1]["time_s"] - lines[0]["time_s"])
-print(json.dumps({"label": label, "threads": t, "steps_per_s": rate, "peak_rss_mb": s["peak_rss_mb"],
-                  "detail": f"OpenBLAS {s['threads']} / LibTorch {s['intra_op_threads']} threads, "
-                            f"tuning: {s['tuning'] or 'none'}"}))
-PY
-}
-
-pytorch_run() {  # label, threads, environment assignments...
-  local label=$1 threads=$2; shift 2
-  env "$@" $py scripts/bench_pytorch_gan.py --data data/mnist --steps "$steps" --threads "$threads" |
-    $py -c 'import json,sys; r=json.loads(sys.stdin.read()); e=" ".join(f"{k}={v}" for k,v in r["env"].items() if v);
-print(json.dumps({"label": sys.argv[1], "threads": r["threads"], "steps_per_s": r["steps_per_s"],
- "peak_rss_mb": r["peak_rss_mb"], "detail": "torch.set_num_threads(%d), %s" % (r["threads"], e or "as installed")}))' "$label"
-}
-
 results="$out/results.jsonl"
 : > "$results"
-for rep in $(seq "$repeats"); do
-  for t in 1 2; do
-    gencli_run gencli "$t" | tee -a "$results"
-    pytorch_run "pytorch" "$t" | tee -a "$results"
-    pytorch_run "pytorch+passive" "$t" OMP_WAIT_POLICY=passive | tee -a "$results"
-    pytorch_run "pytorch+passive+SkylakeX" "$t" OMP_WAIT_POLICY=passive OPENBLAS_CORETYPE=SkylakeX | tee -a "$results"
+build/gencli bench peak --threads "$threads" --json | tee -a "$results"
+# The environment gencli's runtime tuning sets for itself, given to the twins too.
+tuning=$(build/gencli bench train --config configs/gan_mnist.json --steps 1 --warmup 1 --no-peak --json --threads "$threads" 2>/dev/null |
+  $py -c 'import json,sys; print(json.loads(sys.stdin.read())["tuning"])')
+# OpenBLAS sizes its own pool from the environment when it loads, whatever
+# torch.set_num_threads says later: the twin's thread count must reach it that way.
+twin_env=(OMP_WAIT_POLICY=passive OPENBLAS_NUM_THREADS=$threads)
+case $tuning in *OPENBLAS_CORETYPE=*) twin_env+=("OPENBLAS_CORETYPE=$(sed 's/.*OPENBLAS_CORETYPE=\([A-Za-z0-9]*\).*/\1/' <<<"$tuning")") ;; esac
+echo "bench: gencli's tuning: ${tuning:-none}; the twins run with ${twin_env[*]}"
+
+tag() {  # family, round: adds them to the JSON line on stdin
+  $py -c 'import json,sys; r=json.loads(sys.stdin.read()); r["family"]=sys.argv[1]; r["round"]=int(sys.argv[2]); print(json.dumps(r))' "$1" "$2"
+}
+for round in $(seq "$rounds"); do
+  for f in "${families[@]}"; do
+    n=$((steps[$f] * scale))
+    build/gencli bench train --config "configs/${config[$f]}.json" --threads "$threads" --steps "$n" \
+      --warmup "${warmup[$f]}" --no-peak --json 2>/dev/null | tag "$f" "$round" | tee -a "$results"
+    env "${twin_env[@]}" $py "scripts/twins/${twin[$f]}.py" --config "configs/${config[$f]}.json" --threads "$threads" \
+      --steps "$n" --warmup "${warmup[$f]}" | tag "$f" "$round" | tee -a "$results"
   done
 done
 
-$py - "$results" <<'PY'
+$py - "$results" "$(IFS=,; echo "${families[*]}")" "$(for f in "${families[@]}"; do printf '%s=%s,' "$f" "${bound[$f]}"; done)" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-groups = {}
-for r in rows:
-    groups.setdefault((r["label"], r["threads"]), []).append(r)
+families = sys.argv[2].split(",")
+bound = dict(kv.split("=") for kv in sys.argv[3].strip(",").split(","))
+peak = next(r for r in rows if r.get("bench") == "peak")
 print()
-print(f"{'implementation':26} {'threads':>7} {'median steps/s':>14} {'range':>13} {'peak MB':>8}  setting")
-med = {}
-for (label, t), rs in groups.items():
-    rates = [r["steps_per_s"] for r in rs]
-    med[(label, t)] = statistics.median(rates)
-    print(f"{label:26} {t:>7} {med[(label, t)]:14.1f} {min(rates):6.1f}-{max(rates):<6.1f} "
-          f"{max(r['peak_rss_mb'] for r in rs):8.0f}  {rs[0]['detail']}")
-best_py = max(v for (l, t), v in med.items() if l != "gencli")
-best_py_key = [k for k, v in med.items() if v == best_py and k[0] != "gencli"][0]
+print(f"peak, {peak['threads']} threads: matrix product {peak['matmul_gflops']:.1f} GFLOP/s, 3x3 convolution "
+      f"{peak['conv_gflops']:.1f}" + (f", bf16 matrix product {peak['bf16_matmul_gflops']:.1f}" if peak['bf16_matmul_gflops'] else ""))
 print()
-for t in (1, 2):
-    g = med[("gencli", t)]
-    print(f"gencli, {t} thread(s): {g:.1f} steps/s = {g / med[('pytorch', t)]:.2f}x the PyTorch loop as installed "
-          f"at {t} thread(s), {g / best_py:.2f}x its best setting ({best_py_key[0]}, {best_py_key[1]} threads: {best_py:.1f})")
+print("| family | config | gencli steps/s | twin steps/s | gencli/twin | gencli GFLOP/s | share of peak | "
+      "gencli peak RSS MiB | twin peak RSS MiB |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+for f in families:
+    g = [r for r in rows if r.get("family") == f and r.get("bench") == "train"]
+    t = [r for r in rows if r.get("family") == f and r.get("impl") == "pytorch"]
+    if not g or not t:
+        print(f"| {f} | (missing runs) |")
+        continue
+    gs, ts = statistics.median(r["steps_per_s"] for r in g), statistics.median(r["steps_per_s"] for r in t)
+    gflops = g[0]["flops_per_step"] * gs / 1e9
+    ceiling = peak["conv_gflops"] if bound[f] == "conv" else peak["matmul_gflops"]
+    print(f"| {f} | {g[0]['config'].split('/')[-1]} | {gs:.2f} | {ts:.2f} | {gs / ts:.2f}x | {gflops:.1f} | "
+          f"{100 * gflops / ceiling:.0f} % of {bound[f]} | {max(r['peak_rss_mb'] for r in g):.0f} | "
+          f"{max(r['peak_rss_mb'] for r in t):.0f} |")
+rng = lambda rs: f"{min(r['steps_per_s'] for r in rs):.2f}-{max(r['steps_per_s'] for r in rs):.2f}"
+print()
+print("ranges over the rounds (steps/s): " + "; ".join(
+    f"{f} gencli {rng([r for r in rows if r.get('family') == f and r.get('bench') == 'train'])}, twin "
+    f"{rng([r for r in rows if r.get('family') == f and r.get('impl') == 'pytorch'])}" for f in families
+    if any(r.get("family") == f for r in rows)))
 PY
