@@ -18,6 +18,9 @@ Capabilities wavenet_capabilities(const WaveNetConfig& config, int64_t num_class
   c.reads.temperature = true;
   c.reads.cache = true;
   c.sampling_step = "audio sample";
+  // Its dilated convolutions run in LibTorch's pool: training on 2 cores (AMD EPYC, AVX-512)
+  // 1.42 steps/s with that pool at 1 thread, 1.95 at 2 (gencli bench train).
+  c.parallel_ops = true;
   return c;
 }
 
