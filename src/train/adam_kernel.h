@@ -7,6 +7,6 @@ namespace gencli {
 
 void adam_update_float(float* __restrict p, const float* __restrict g, float* __restrict m,
                        float* __restrict v, int64_t n, float b1, float b2, float eps, float weight_decay,
-                       float step_size, float inv_sqrt_bc2);
+                       float shrink, float step_size, float inv_sqrt_bc2);
 
 }  // namespace gencli

@@ -15,7 +15,7 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const OptimConfig& c, std::vect
     return std::make_unique<FusedAdam>(
         params, optim::AdamOptions(c.lr).betas(betas).eps(c.eps).weight_decay(c.weight_decay));
   if (c.name == "adamw")
-    return std::make_unique<optim::AdamW>(
+    return std::make_unique<FusedAdamW>(
         params, optim::AdamWOptions(c.lr).betas(betas).eps(c.eps).weight_decay(c.weight_decay));
   if (c.name == "rmsprop")
     return std::make_unique<optim::RMSprop>(params, optim::RMSpropOptions(c.lr)

@@ -156,3 +156,48 @@ TEST(FusedAdam, MatchesLibTorchAdamAndSharesItsState) {
   restored.step();
   EXPECT_TRUE(torch::allclose(a, c, 1e-5, 1e-6));
 }
+
+TEST(FusedAdam, AdamWMatchesLibTorchAdamWAndSharesItsState) {
+  // Decoupled weight decay: the parameter shrinks by 1 - lr * decay before the update.
+  torch::manual_seed(4);
+  torch::Tensor a = torch::randn({129, 17}).requires_grad_(true);
+  torch::Tensor b = a.detach().clone().requires_grad_(true);
+  torch::Tensor c = a.detach().clone().requires_grad_(true);
+  auto options = torch::optim::AdamWOptions(1e-2).betas(std::make_tuple(0.9, 0.99)).weight_decay(0.1);
+  FusedAdamW fused({a}, options);
+  torch::optim::AdamW reference({b}, options);
+  torch::optim::AdamW without_decay({c}, torch::optim::AdamWOptions(options).weight_decay(0));
+  for (int i = 0; i < 20; ++i) {
+    torch::Tensor g = torch::randn({129, 17});
+    a.mutable_grad() = g.clone();
+    b.mutable_grad() = g.clone();
+    c.mutable_grad() = g.clone();
+    fused.step();
+    reference.step();
+    without_decay.step();
+  }
+  EXPECT_TRUE(torch::allclose(a, b, 1e-5, 1e-6)) << (a - b).abs().max().item<double>();
+  EXPECT_FALSE(torch::allclose(a, c, 1e-5, 1e-6));  // the decay was applied
+
+  torch::serialize::OutputArchive out;
+  fused.save(out);
+  std::stringstream buffer;
+  out.save_to(buffer);
+  torch::Tensor d = a.detach().clone().requires_grad_(true);
+  torch::optim::AdamW restored({d}, options);
+  torch::serialize::InputArchive in;
+  in.load_from(buffer);
+  restored.load(in);
+  torch::Tensor g = torch::randn({129, 17});
+  a.mutable_grad() = g.clone();
+  d.mutable_grad() = g.clone();
+  fused.step();
+  restored.step();
+  EXPECT_TRUE(torch::allclose(a, d, 1e-5, 1e-6));
+}
+
+TEST(FusedAdam, AdamWIsWhatTheConfigBuilds) {
+  torch::Tensor w = torch::ones({3}).requires_grad_(true);
+  EXPECT_NE(dynamic_cast<FusedAdamW*>(make_optimizer(optim("adamw", 0.1), {w}).get()), nullptr);
+  EXPECT_NE(dynamic_cast<FusedAdam*>(make_optimizer(optim("adam", 0.1), {w}).get()), nullptr);
+}
