@@ -67,7 +67,7 @@ SampleBenchResult bench_sampling(const SampleBenchOptions& o) {
   LoadedModel loaded = load_model(o.checkpoint, device);
   Model& model = *loaded.model;
   const Capabilities& caps = model.capabilities();
-  set_cpu_threads(0, 0, caps.parallel_ops);
+  const ThreadPlan threads = set_cpu_threads(o.threads, o.intra_op_threads, caps.parallel_ops);
   model.eval();
   torch::NoGradGuard no_grad;
 
@@ -76,6 +76,8 @@ SampleBenchResult bench_sampling(const SampleBenchOptions& o) {
   r.model_type = loaded.config.model_type();
   r.device = device.str();
   r.step = loaded.header.step;
+  r.blas_threads = threads.blas;
+  r.intra_op_threads = threads.intra_op;
   std::vector<bool> caches = {true};
   if (caps.reads.cache && o.cache != "on") caches = o.cache == "off" ? std::vector<bool>{false} : std::vector<bool>{true, false};
   if (caps.output == Output::text) {

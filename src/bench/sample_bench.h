@@ -17,6 +17,8 @@ struct SampleBenchOptions {
   int64_t steps = 0;       // diffusion: denoising steps (0 = the sampler's default)
   std::string cache = "both";  // models with a generation cache: on, off or both
   uint64_t seed = 0;
+  int threads = 0;           // CPU threads for matrix products (0 = every usable core)
+  int intra_op_threads = 0;  // LibTorch's pool (0 = the family's plan, see ThreadPlan)
 };
 
 // One timed draw. rate is in unit: images/s, tokens/s, or for audio the real-time factor
@@ -33,6 +35,7 @@ struct SampleTiming {
 struct SampleBenchResult {
   std::string checkpoint, model_type, device;
   int64_t step = 0;
+  int blas_threads = 0, intra_op_threads = 0;
   std::vector<SampleTiming> timings;
   double peak_rss_mb = 0;
 };

@@ -133,9 +133,10 @@ void run_sample(SampleCommandOptions o) {
                        {"rate", t.rate}, {"unit", t.unit}});
   if (o.json)
     return print_json({{"bench", "sample"}, {"checkpoint", r.checkpoint}, {"model_type", r.model_type},
-                       {"device", r.device}, {"step", r.step}, {"timings", timings}, {"peak_rss_mb", r.peak_rss_mb}});
-  std::printf("%s (%s, step %lld) on %s:\n", r.checkpoint.c_str(), r.model_type.c_str(),
-              static_cast<long long>(r.step), r.device.c_str());
+                       {"device", r.device}, {"threads", r.blas_threads}, {"intra_op_threads", r.intra_op_threads},
+                       {"step", r.step}, {"timings", timings}, {"peak_rss_mb", r.peak_rss_mb}});
+  std::printf("%s (%s, step %lld) on %s, %d + %d threads:\n", r.checkpoint.c_str(), r.model_type.c_str(),
+              static_cast<long long>(r.step), r.device.c_str(), r.blas_threads, r.intra_op_threads);
   for (const auto& t : r.timings)
     std::printf("  %g %s%s in %.2f s: %.3g %s\n", t.amount, t.what == "audio" ? "s of audio" : t.what.c_str(),
                 t.cache == "-" ? "" : (t.cache == "on" ? " (cache)" : " (no cache)"), t.seconds, t.rate, t.unit.c_str());
@@ -195,6 +196,9 @@ void add_bench_command(CLI::App& app) {
   s->add_option("--steps", sample->bench.steps, "diffusion: denoising steps")->check(integer_in(1, 100000));
   s->add_option("--cache", sample->bench.cache, "models with a generation cache: on, off or both (default)");
   s->add_option("--seed", sample->seed, "noise seed (default 0)")->check(integer_in(0));
+  s->add_option("--threads", sample->bench.threads, "CPU threads, 0 = all cores (default)")->check(integer_in(0, 4096));
+  s->add_option("--intra-op-threads", sample->bench.intra_op_threads,
+                "LibTorch's pool, 0 = the family's plan (default)")->check(integer_in(0, 4096));
   s->add_flag("--json", sample->json, "one JSON object");
   s->callback([sample] { run_sample(*sample); });
 
