@@ -40,9 +40,11 @@ Checked: 270,385 parameters as gencli; a gencli checkpoint's weights (export --f
 safetensors) loaded here reproduce `gencli eval`'s per-timestep test losses bit for bit.
 """
 import copy
+import json
 import math
 import os
 import sys
+import time
 
 import torch
 import torch.nn as nn
@@ -200,7 +202,9 @@ def learning_rate_at(o, step, total_steps):
 
 
 def main():
-    args = twin_common.parse_args(__doc__.splitlines()[0])
+    args = twin_common.parse_args(__doc__.splitlines()[0], lambda ap: ap.add_argument(
+        "--sample", type=int, default=0, metavar="N",
+        help="instead of training: time DDIM sampling of N images in --steps denoising steps"))
     cfg = args.cfg
     m = {**DEFAULTS, **cfg["model"]}
     if m["arch"] != "unet" or m["conditional"] or m["text_conditional"] or m["latent_autoencoder"]:
@@ -251,8 +255,33 @@ def main():
         if verbose:
             print(f"step {i + 1} loss {value:.4f} lr {lr:.3g}", file=sys.stderr)
 
+    if args.sample:
+        return time_ddim_sampling(model, a_bar, T, args)
     batches = twin_common.shuffled_batches(images, batch_size)
     twin_common.timed(args, step, batches, batch_size, "diffusion")
+
+
+def time_ddim_sampling(model, a_bar, T, args):
+    """Deterministic DDIM (eta 0) from noise, as `gencli bench sample --sampler ddim --steps S`:
+    S network evaluations on evenly spaced timesteps, x0 clipped to [-1, 1]. Prints one JSON line."""
+    model.eval()
+    steps = args.steps
+    ts = [int(round(t)) for t in torch.linspace(T - 1, 0, steps).tolist()]
+    with torch.no_grad():
+        x = torch.randn(args.sample, 1, 28, 28)
+        model(x, torch.full((args.sample,), T - 1))  # warm-up: first-call allocation
+        t0 = time.perf_counter()
+        for k, t in enumerate(ts):
+            a = a_bar[t]
+            a_next = a_bar[ts[k + 1]] if k + 1 < len(ts) else torch.tensor(1.0)
+            eps = model(x, torch.full((args.sample,), t))
+            x0 = ((x - (1 - a).sqrt() * eps) / a.sqrt()).clamp(-1, 1)
+            eps = (x - a.sqrt() * x0) / (1 - a).sqrt()
+            x = a_next.sqrt() * x0 + (1 - a_next).sqrt() * eps
+        dt = time.perf_counter() - t0
+    print(json.dumps({"impl": "pytorch", "bench": "sample", "family": "diffusion", "sampler": "ddim",
+                      "steps": steps, "images": args.sample, "seconds": round(dt, 3),
+                      "images_per_s": round(args.sample / dt, 3), "threads": torch.get_num_threads()}))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ import numpy as np
 import torch
 
 
-def parse_args(description):
+def parse_args(description, add_arguments=None):
+    """The shared options; add_arguments(parser), if given, adds a twin's own."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--config", required=True, help="the gencli config this twin mirrors")
     ap.add_argument("--data", help="data folder (default: the config's data.root or data.path)")
@@ -28,6 +29,8 @@ def parse_args(description):
     ap.add_argument("--warmup", type=int, default=5, help="untimed steps before them")
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     ap.add_argument("--seed", type=int, default=0)
+    if add_arguments:
+        add_arguments(ap)
     args = ap.parse_args()
     with open(args.config) as f:
         args.cfg = json.load(f)
