@@ -5,7 +5,9 @@
 #include <cmath>
 
 #include "core/errors.h"
+#include "core/precision.h"
 #include "data/mu_law.h"
+#include "models/wavenet/packed_wavenet.h"
 #include "models/wavenet/wavenet_model.h"
 #include "step_fixtures.h"
 
@@ -89,6 +91,68 @@ TEST(WaveNet, CachedGenerationEqualsRecomputation) {
   torch::Tensor recomputed = model.generate(2, 120, r.labels, r);
   EXPECT_TRUE(torch::equal(cached, recomputed));
   EXPECT_GT(std::get<0>(at::_unique(cached)).numel(), 3) << "the draw should not be constant";
+}
+
+// The packed CPU step gives IncrementalWaveNet's logits, step for step, well past the
+// receptive field (31 here), fed the same random codes.
+TEST(WaveNet, PackedStepLogitsMatchTheIncrementalStep) {
+  for (bool conditional : {false, true}) {
+    WaveNetConfig c = small_config();
+    c.conditional = conditional;
+    torch::manual_seed(conditional ? 12 : 11);
+    WaveNet net(c, 3);
+    torch::NoGradGuard no_grad;
+    ASSERT_TRUE(PackedWaveNet::applies(*net));
+    torch::Tensor codes = torch::randint(c.levels, {3, 300}, torch::kLong);
+    torch::Tensor one_hot = conditional ? torch::one_hot(torch::tensor({0, 2, 1}), 3).to(torch::kFloat) : torch::Tensor();
+    IncrementalWaveNet incremental(*net, 3, one_hot);
+    PackedWaveNet packed(*net, 3, one_hot);
+    torch::Tensor previous = torch::zeros({3, c.residual_channels});
+    for (int64_t t = 0; t < 300; ++t) {
+      torch::Tensor expected = incremental.step(previous);
+      torch::Tensor actual = packed.step();
+      ASSERT_TRUE(torch::allclose(actual, expected, 0.0, 1e-5))
+          << "conditional " << conditional << ", t = " << t << ": max difference "
+          << (actual - expected).abs().max().item<double>();
+      torch::Tensor code = codes.select(1, t);
+      previous = net->embed(code.unsqueeze(1)).squeeze(2);
+      packed.set_input_codes(code);
+    }
+  }
+}
+
+// Under bf16 autocast the tensor path computes in bf16, which the packed step would not
+// reproduce, so generation keeps IncrementalWaveNet there.
+TEST(WaveNet, PackedStepStandsAsideUnderAutocast) {
+  WaveNet net(small_config(), 0);
+  AutocastGuard autocast(Precision::bf16, torch::kCPU);
+  EXPECT_FALSE(PackedWaveNet::applies(*net));
+}
+
+// Generation through the packed step draws the codes of IncrementalWaveNet and of recomputing
+// the receptive field, from the same seed.
+TEST(WaveNet, PackedGenerationDrawsTheSameCodes) {
+  for (bool conditional : {false, true}) {
+    WaveNetConfig c = small_config();
+    c.conditional = conditional;
+    torch::manual_seed(conditional ? 14 : 13);
+    WaveNetModel model(c, 3, 8000);
+    model.eval();
+    SampleRequest r;
+    r.num = 2;
+    r.length = 150;
+    r.labels = conditional ? torch::tensor({2, 0}) : torch::Tensor();
+    auto draw = [&](bool use_cache, bool packed) {
+      r.use_cache = use_cache;
+      model.use_packed_step = packed;
+      r.generator = at::detail::createCPUGenerator(21);
+      return model.generate(2, 150, r.labels, r);
+    };
+    torch::Tensor packed = draw(true, true);
+    EXPECT_TRUE(torch::equal(packed, draw(true, false))) << "conditional " << conditional;
+    EXPECT_TRUE(torch::equal(packed, draw(false, false))) << "conditional " << conditional;
+    EXPECT_GT(std::get<0>(at::_unique(packed)).numel(), 3) << "the draw should not be constant";
+  }
 }
 
 TEST(WaveNet, SampleReturnsWaveformsOfTheRequestedLength) {

@@ -5,6 +5,7 @@
 #include "core/errors.h"
 #include "data/mu_law.h"
 #include "models/categorical_draw.h"
+#include "models/wavenet/packed_wavenet.h"
 
 namespace gencli::wavenet {
 
@@ -79,12 +80,19 @@ torch::Tensor WaveNetModel::generate(int64_t batch, int64_t length, const torch:
   const torch::Tensor condition = one_hot(labels.defined() ? labels.to(device) : labels);
   torch::Tensor codes = torch::zeros({batch, length}, torch::TensorOptions().dtype(torch::kLong).device(device));
   const int64_t r = config_.residual_channels, field = config_.receptive_field();
+  // The cache runs packed (plain loops, no per-op dispatch) where it can, else as tensor ops.
+  std::unique_ptr<PackedWaveNet> packed;
   std::unique_ptr<IncrementalWaveNet> incremental;
-  if (request.use_cache) incremental = std::make_unique<IncrementalWaveNet>(*network, batch, condition);
+  if (request.use_cache && use_packed_step && PackedWaveNet::applies(*network))
+    packed = std::make_unique<PackedWaveNet>(*network, batch, condition);
+  else if (request.use_cache)
+    incremental = std::make_unique<IncrementalWaveNet>(*network, batch, condition);
   torch::Tensor previous = torch::zeros({batch, r}, network->embedding->weight.options());
   for (int64_t t = 0; t < length; ++t) {
     torch::Tensor logits;
-    if (incremental) {
+    if (packed) {
+      logits = packed->step();
+    } else if (incremental) {
       logits = incremental->step(previous);
     } else {
       // Samples start .. t, where sample t is a placeholder the shift drops; the earliest one
@@ -96,6 +104,7 @@ torch::Tensor WaveNetModel::generate(int64_t batch, int64_t length, const torch:
     }
     torch::Tensor code = draw_categorical(logits, request.temperature, request.generator);
     codes.select(1, t).copy_(code);
+    if (packed) packed->set_input_codes(code);
     if (incremental) previous = network->embed(code.unsqueeze(1)).squeeze(2);
     if (request.progress) request.progress(t + 1, length);
   }

@@ -29,6 +29,10 @@ class WaveNetModel : public Model {
 
   const WaveNetConfig& config() const { return config_; }
 
+  // Whether cached generation may take PackedWaveNet where it applies (CPU, float32, no
+  // autocast); off, it runs IncrementalWaveNet, the reference the tests compare it with.
+  bool use_packed_step = true;
+
   WaveNet network{nullptr};
 
  private:
