@@ -20,16 +20,18 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-SampleTiming time_images(Model& model, const SampleBenchOptions& o, const torch::Device& device) {
+SampleTiming time_images(Model& model, const SampleBenchOptions& o, const torch::Device& device, bool cache,
+                         bool has_cache) {
   SampleRequest request;
   request.num = o.num;
+  request.use_cache = cache;
   if (!o.sampler.empty()) request.sampler = o.sampler;
   request.steps = o.steps;
   const auto start = Clock::now();
   draw_samples(model, request, o.num, -1, o.seed);
   wait_for(device);
   const double s = seconds_since(start);
-  return {"images", "-", double(o.num), s, double(o.num) / s, "images/s"};
+  return {"images", has_cache ? (cache ? "on" : "off") : "-", double(o.num), s, double(o.num) / s, "images/s"};
 }
 
 SampleTiming time_audio(Model& model, const SampleBenchOptions& o, const torch::Device& device, bool cache,
@@ -67,7 +69,6 @@ SampleBenchResult bench_sampling(const SampleBenchOptions& o) {
   LoadedModel loaded = load_model(o.checkpoint, device);
   Model& model = *loaded.model;
   const Capabilities& caps = model.capabilities();
-  const ThreadPlan threads = set_cpu_threads(o.threads, o.intra_op_threads, caps.parallel_ops);
   model.eval();
   torch::NoGradGuard no_grad;
 
@@ -76,17 +77,20 @@ SampleBenchResult bench_sampling(const SampleBenchOptions& o) {
   r.model_type = loaded.config.model_type();
   r.device = device.str();
   r.step = loaded.header.step;
-  r.blas_threads = threads.blas;
-  r.intra_op_threads = threads.intra_op;
   std::vector<bool> caches = {true};
   if (caps.reads.cache && o.cache != "on") caches = o.cache == "off" ? std::vector<bool>{false} : std::vector<bool>{true, false};
-  if (caps.output == Output::text) {
-    for (bool cache : caches) r.timings.push_back(time_text(model, o, cache));
-  } else if (caps.output == Output::audio) {
-    for (bool cache : caches) r.timings.push_back(time_audio(model, o, device, cache, caps.audio_sample_rate));
-  } else {
-    r.timings.push_back(time_images(model, o, device));
+  for (bool cache : caches) {
+    // The plan `gencli sample` would take, which may differ with and without the cache.
+    const ThreadPlan threads = set_cpu_threads(o.threads, o.intra_op_threads, caps.parallel_sampling(cache));
+    SampleTiming t = caps.output == Output::text    ? time_text(model, o, cache)
+                     : caps.output == Output::audio ? time_audio(model, o, device, cache, caps.audio_sample_rate)
+                                                    : time_images(model, o, device, cache, caps.reads.cache);
+    t.blas_threads = threads.blas;
+    t.intra_op_threads = threads.intra_op;
+    r.timings.push_back(t);
   }
+  r.blas_threads = r.timings.front().blas_threads;
+  r.intra_op_threads = r.timings.front().intra_op_threads;
   r.peak_rss_mb = peak_rss_mb();
   return r;
 }

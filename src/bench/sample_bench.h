@@ -30,12 +30,13 @@ struct SampleTiming {
   double seconds = 0;
   double rate = 0;
   std::string unit;
+  int blas_threads = 0, intra_op_threads = 0;  // the thread plan it ran under
 };
 
 struct SampleBenchResult {
   std::string checkpoint, model_type, device;
   int64_t step = 0;
-  int blas_threads = 0, intra_op_threads = 0;
+  int blas_threads = 0, intra_op_threads = 0;  // the first timing's plan
   std::vector<SampleTiming> timings;
   double peak_rss_mb = 0;
 };

@@ -130,16 +130,19 @@ void run_sample(SampleCommandOptions o) {
   nlohmann::json timings = nlohmann::json::array();
   for (const auto& t : r.timings)
     timings.push_back({{"what", t.what}, {"cache", t.cache}, {"amount", t.amount}, {"seconds", t.seconds},
-                       {"rate", t.rate}, {"unit", t.unit}});
+                       {"rate", t.rate}, {"unit", t.unit}, {"threads", t.blas_threads},
+                       {"intra_op_threads", t.intra_op_threads}});
   if (o.json)
     return print_json({{"bench", "sample"}, {"checkpoint", r.checkpoint}, {"model_type", r.model_type},
                        {"device", r.device}, {"threads", r.blas_threads}, {"intra_op_threads", r.intra_op_threads},
                        {"step", r.step}, {"timings", timings}, {"peak_rss_mb", r.peak_rss_mb}});
-  std::printf("%s (%s, step %lld) on %s, %d + %d threads:\n", r.checkpoint.c_str(), r.model_type.c_str(),
-              static_cast<long long>(r.step), r.device.c_str(), r.blas_threads, r.intra_op_threads);
+  std::printf("%s (%s, step %lld) on %s:\n", r.checkpoint.c_str(), r.model_type.c_str(),
+              static_cast<long long>(r.step), r.device.c_str());
   for (const auto& t : r.timings)
-    std::printf("  %g %s%s in %.2f s: %.3g %s\n", t.amount, t.what == "audio" ? "s of audio" : t.what.c_str(),
-                t.cache == "-" ? "" : (t.cache == "on" ? " (cache)" : " (no cache)"), t.seconds, t.rate, t.unit.c_str());
+    std::printf("  %g %s%s in %.2f s: %.3g %s (%d + %d threads)\n", t.amount,
+                t.what == "audio" ? "s of audio" : t.what.c_str(),
+                t.cache == "-" ? "" : (t.cache == "on" ? " (cache)" : " (no cache)"), t.seconds, t.rate, t.unit.c_str(),
+                t.blas_threads, t.intra_op_threads);
   std::printf("  peak RSS %.0f MiB\n", r.peak_rss_mb);
 }
 

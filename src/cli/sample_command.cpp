@@ -175,7 +175,7 @@ void run_sample(SampleOptions o) {
   LoadedModel loaded = load_model(o.checkpoint, device);
   AutocastGuard autocast(precision, device);
   const Capabilities& caps = loaded.model->capabilities();
-  set_cpu_threads(0, 0, caps.parallel_ops);
+  set_cpu_threads(0, 0, caps.parallel_sampling(!o.f.no_cache));
   const bool out_given = o.f.out != kDefaultImageOut;
   if (caps.output == Output::audio && !out_given) o.f.out = "samples.wav";
   check_sample_options(o.f, caps, loaded.config.model_type());
@@ -279,8 +279,8 @@ void add_sample_command(CLI::App& app) {
       ->check(integer_in(0));
   cmd->add_option("--seconds", o->f.seconds, "audio models: length of each clip (default 1.0)")
       ->check(CLI::Range(0.001, 600.0));
-  cmd->add_flag("--no-cache", o->f.no_cache, "WaveNet, GPT: recompute the receptive field / context for every new "
-                "sample or token (slow; for comparison with the cached generation)");
+  cmd->add_flag("--no-cache", o->f.no_cache, "WaveNet, GPT, gated PixelCNN: recompute the receptive field / "
+                "context for every new sample, token or pixel (slow; for comparison with the cached generation)");
   cmd->add_option("--data-root", o->data_root, "test data folder for modes that use it (default: the run's data.root)");
   cmd->callback([o] { run_sample(*o); });
 }

@@ -28,7 +28,7 @@ struct SampleMode {
 struct SamplingSettings {
   bool iterative_sampler = false;  // sampler, eta, guidance, resample (diffusion)
   bool temperature = false;        // logits divided by a temperature (autoregressive families)
-  bool cache = false;              // a generation cache that can be turned off (WaveNet, GPT)
+  bool cache = false;              // a generation cache that can be turned off (WaveNet, GPT, gated PixelCNN)
   bool latents = false;            // decodes given latent vectors instead of drawing them (GAN, VAE)
   bool prompts = false;            // draws images for text prompts, with negative prompts (text-to-image)
 };
@@ -44,6 +44,12 @@ struct Capabilities {
   bool validation_loss = false;           // validate() gives a held-out loss (train.eval_every, best.pt)
   bool adapters_only = false;             // checkpoints hold only adapters; the base is init.from
   bool parallel_ops = false;              // LibTorch's thread pool should get every core (see ThreadPlan)
+  // The cached generation is many operators on a pixel's few hundred numbers, for which waking
+  // LibTorch's pool costs more than it gives (gated PixelCNN: 53 against 27 images/s on 2 cores).
+  bool serial_cached_sampling = false;
+
+  // Whether sampling, with or without the generation cache, gives LibTorch's pool every core.
+  bool parallel_sampling(bool use_cache) const { return parallel_ops && !(use_cache && serial_cached_sampling); }
 
   bool conditional() const { return classes > 0; }
   bool generates_images() const { return output == Output::images || output == Output::points; }

@@ -58,7 +58,7 @@ struct SampleRequest {
   // For autoregressive families (PixelCNN, WaveNet); others ignore these.
   double temperature = 1.0;         // logits are divided by this before each draw (< 1: safer, > 1: wilder)
   int64_t length = 0;               // sequence elements to generate (audio: samples; 0: the family's default)
-  bool use_cache = true;            // WaveNet: reuse past activations instead of recomputing the receptive field
+  bool use_cache = true;            // WaveNet, PixelCNN: reuse past activations instead of recomputing the receptive field
   std::function<void(int64_t done, int64_t total)> progress;  // called after each sampling step, if set
   bool preview = false;  // a grid during training: a family may trade quality for speed (diffusion: DDIM-50)
   // For text-conditional image models: one prompt for all samples, or one per sample; and what

@@ -5,6 +5,7 @@
 #include "core/errors.h"
 #include "models/categorical_draw.h"
 #include "models/discrete_pixels.h"
+#include "models/pixelcnn/gated_raster_cache.h"
 
 namespace gencli::pixelcnn {
 
@@ -24,6 +25,8 @@ Capabilities pixelcnn_capabilities(const PixelCnnConfig& config, int64_t num_cla
   c.modes = {{"complete", "given / completed / original rows: the top --given-rows of test images kept, the rest drawn",
               true}};
   c.parallel_ops = true;
+  c.reads.cache = config.arch == "gated";  // the residual network's blind-spot stack has no cache yet
+  c.serial_cached_sampling = true;
   return c;
 }
 
@@ -88,26 +91,39 @@ StepMetrics PixelCnnModel::train_step(StepContext& ctx) {
   return {{"nll", nats}, {"bits_per_dim", bits_per_dim(nats, dims)}};
 }
 
+torch::Tensor PixelCnnModel::draw_pixel(const torch::Tensor& pixel_logits, const SampleRequest& request) const {
+  if (is_bernoulli(config_)) return draw_bernoulli(pixel_logits, request.temperature, request.generator);
+  const auto b = pixel_logits.size(0), c = config_.image_channels;
+  return draw_categorical(pixel_logits.reshape({b * c, config_.levels}), request.temperature, request.generator)
+      .view({b, c});
+}
+
 torch::Tensor PixelCnnModel::generate(torch::Tensor targets, const torch::Tensor& labels, int64_t first_row,
                                       const SampleRequest& request) {
   torch::NoGradGuard no_grad;
   const int64_t h = targets.size(2), w = targets.size(3);
   const int64_t total = (h - first_row) * w;
   int64_t done = 0;
+  const auto* gated = dynamic_cast<const GatedPixelCnnImpl*>(network.get());
+  if (request.use_cache && gated) {
+    GatedRasterCache cache(*gated, network_input(targets), one_hot(labels), first_row);
+    for (int64_t i = first_row; i < h; ++i) {
+      for (int64_t j = 0; j < w; ++j) {
+        torch::Tensor value = draw_pixel(cache.logits_at(i, j), request);
+        targets.select(3, j).select(2, i).copy_(value);
+        cache.set_pixel(i, j, network_input(value));
+        if (request.progress) request.progress(++done, total);
+      }
+    }
+    return targets;
+  }
   for (int64_t i = first_row; i < h; ++i) {
     for (int64_t j = 0; j < w; ++j) {
       // Rows below i cannot reach pixel (i, j), so the network runs on rows 0..i only.
       torch::Tensor out = logits(targets.slice(2, 0, i + 1), labels);
-      torch::Tensor value;
-      if (is_bernoulli(config_)) {
-        value = draw_bernoulli(out.select(3, j).select(2, i), request.temperature, request.generator);
-      } else {
-        torch::Tensor pixel_logits = out.select(4, j).select(3, i);  // (B, C, K)
-        const auto b = pixel_logits.size(0), c = pixel_logits.size(1);
-        value = draw_categorical(pixel_logits.reshape({b * c, config_.levels}), request.temperature,
-                                 request.generator).view({b, c});
-      }
-      targets.select(3, j).select(2, i).copy_(value);
+      // (B, C) Bernoulli logits, or (B, C, K)
+      torch::Tensor pixel_logits = is_bernoulli(config_) ? out.select(3, j).select(2, i) : out.select(4, j).select(3, i);
+      targets.select(3, j).select(2, i).copy_(draw_pixel(pixel_logits, request));
       if (request.progress) request.progress(++done, total);
     }
   }

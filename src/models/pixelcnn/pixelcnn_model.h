@@ -30,7 +30,9 @@ class PixelCnnModel : public Model {
   // log p(targets) per image in nats, (B).
   torch::Tensor log_likelihood(const torch::Tensor& targets, const torch::Tensor& labels);
   // Draws the pixels of `targets` from row `first_row` on, one at a time in raster order; rows
-  // above are kept. Returns the completed targets.
+  // above are kept. Returns the completed targets. With request.use_cache the gated network
+  // computes each activation once (GatedRasterCache) instead of rerunning rows 0..i per pixel;
+  // both paths draw the same values from the same generator.
   torch::Tensor generate(torch::Tensor targets, const torch::Tensor& labels, int64_t first_row,
                          const SampleRequest& request);
   // Targets back to images in [0, 1].
@@ -43,6 +45,8 @@ class PixelCnnModel : public Model {
  private:
   torch::Tensor network_input(const torch::Tensor& targets) const;  // [-1, 1] floats
   torch::Tensor one_hot(const torch::Tensor& labels) const;
+  // One draw for every image's pixel from its logits: (B, C) Bernoulli, or (B, C * K) / (B, C, K).
+  torch::Tensor draw_pixel(const torch::Tensor& pixel_logits, const SampleRequest& request) const;
 
   PixelCnnConfig config_;
   int64_t num_classes_;

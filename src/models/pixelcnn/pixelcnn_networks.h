@@ -8,6 +8,8 @@
 
 namespace gencli::pixelcnn {
 
+class GatedRasterCache;
+
 class PixelNetworkImpl : public torch::nn::Module {
  public:
   // one_hot: (B, num_classes) float, or undefined for unconditional networks.
@@ -21,6 +23,7 @@ class OutputHeadImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& features);
 
  private:
+  friend class GatedRasterCache;  // reads the weights to run the head one pixel at a time
   torch::nn::Conv2d hidden_{nullptr}, out_{nullptr};
 };
 TORCH_MODULE(OutputHead);
@@ -49,6 +52,7 @@ class GatedPixelCnnImpl : public PixelNetworkImpl {
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& one_hot) override;
 
  private:
+  friend class GatedRasterCache;  // reads the weights to run the stacks row by row and pixel by pixel
   torch::nn::ModuleList vertical_, horizontal_, vertical_to_horizontal_, horizontal_out_, class_bias_;
   OutputHead head_{nullptr};
 };
