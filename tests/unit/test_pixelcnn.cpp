@@ -55,6 +55,27 @@ TEST(MaskedConv, MasksOfEachKind) {
   EXPECT_TRUE(torch::equal(make_mask(MaskKind::RowB, 1, 5), torch::tensor({1, 1, 1, 0, 0}).view({1, 5}).to(torch::kFloat)));
 }
 
+// Convolving with the kept corner of the kernel gives the full masked convolution's outputs and
+// weight gradients (zero where the mask is), for every kind and odd kernel.
+TEST(MaskedConv, TheKeptCornerComputesTheFullMaskedConvolution) {
+  for (const MaskKind kind : {MaskKind::A, MaskKind::B, MaskKind::Vertical, MaskKind::RowA, MaskKind::RowB}) {
+    for (const int64_t kernel : {3, 5, 7}) {
+      torch::manual_seed(3);
+      MaskedConv2d conv(3, 4, kernel, kind);
+      torch::Tensor x = torch::randn({2, 3, 6, 9});
+      torch::Tensor fast = conv->forward(x);
+      torch::Tensor grad_fast = torch::autograd::grad({(fast * fast).sum()}, {conv->weight})[0];
+      torch::Tensor full = conv->forward_full_kernel(x);
+      torch::Tensor grad_full = torch::autograd::grad({(full * full).sum()}, {conv->weight})[0];
+      ASSERT_EQ(fast.sizes(), torch::IntArrayRef({2, 4, 6, 9}));
+      ASSERT_EQ(full.sizes(), fast.sizes());
+      EXPECT_TRUE(torch::allclose(fast, full, 1e-5, 1e-5)) << "kind " << int(kind) << " kernel " << kernel;
+      EXPECT_TRUE(torch::allclose(grad_fast, grad_full, 1e-4, 1e-5)) << "kind " << int(kind) << " kernel " << kernel;
+      EXPECT_TRUE(torch::equal(grad_fast * (1 - conv->mask), torch::zeros_like(grad_fast)));
+    }
+  }
+}
+
 // The gradient of pixel (i, j)'s logits is exactly zero for every input at or after (i, j),
 // for every channel, and nonzero for some input before it. The gated network, whose receptive
 // field has no blind spot, also sees the pixels up and to the right.

@@ -36,9 +36,25 @@ MaskedConv2dImpl::MaskedConv2dImpl(int64_t in_channels, int64_t out_channels, in
   weight = register_parameter("weight", torch::empty({out_channels, in_channels, kh, kw}).uniform_(-bound, bound));
   bias = register_parameter("bias", torch::empty({out_channels}).uniform_(-bound, bound));
   mask = register_buffer("mask", make_mask(kind, kh, kw).view({1, 1, kh, kw}));
+  // Every mask keeps the top rows and left columns of its kernel; the rest is zeros.
+  kept_rows_ = kh == 1 ? 1 : pad_h_ + 1;
+  kept_cols_ = kind == MaskKind::RowA ? pad_w_ : (kind == MaskKind::RowB ? pad_w_ + 1 : kw);
+  kept_mask_needed_ = kind == MaskKind::A || kind == MaskKind::B;  // the centre row is cut short
 }
 
 torch::Tensor MaskedConv2dImpl::forward(const torch::Tensor& x) {
+  // Convolving with only the kept corner of the kernel skips the multiply-adds with zeros (a
+  // third of a 3x3 vertical kernel's). Padding pad_h above and pad_w left and right keeps
+  // each output aligned with the full kernel's: row i still sees input rows i - pad_h .. i.
+  torch::Tensor w = weight.slice(2, 0, kept_rows_).slice(3, 0, kept_cols_);
+  if (kept_mask_needed_) w = w * mask.slice(2, 0, kept_rows_).slice(3, 0, kept_cols_);
+  const int64_t right = pad_w_ - (weight.size(3) - kept_cols_);  // what the kept columns still need on the right
+  torch::Tensor padded = torch::constant_pad_nd(x, {pad_w_, std::max<int64_t>(right, 0), pad_h_, 0});
+  torch::Tensor out = torch::conv2d(padded, w, bias);
+  return right < 0 ? out.slice(3, 0, x.size(3)) : out;
+}
+
+torch::Tensor MaskedConv2dImpl::forward_full_kernel(const torch::Tensor& x) {
   return torch::conv2d(x, weight * mask, bias, /*stride=*/1, /*padding=*/{pad_h_, pad_w_});
 }
 

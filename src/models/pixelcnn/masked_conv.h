@@ -26,11 +26,15 @@ class MaskedConv2dImpl : public torch::nn::Module {
   // Same-size output: padding kernel/2 on every side. Row kinds use a 1 x kernel kernel.
   MaskedConv2dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, MaskKind kind);
   torch::Tensor forward(const torch::Tensor& x);
+  // The same convolution with the whole masked kernel (the textbook form; for tests).
+  torch::Tensor forward_full_kernel(const torch::Tensor& x);
 
   torch::Tensor weight, bias, mask;
 
  private:
   int64_t pad_h_, pad_w_;
+  int64_t kept_rows_, kept_cols_;  // the kernel's top-left corner outside which the mask is zero
+  bool kept_mask_needed_;          // whether that corner still holds masked weights
 };
 TORCH_MODULE(MaskedConv2d);
 
