@@ -1,14 +1,10 @@
 #include "models/pixelcnn/gated_raster_cache.h"
 
+#include "models/gated_activation.h"
+
 namespace gencli::pixelcnn {
 
 namespace {
-
-// tanh(first half) * sigmoid(second half) along `dim`, as GatedPixelCnnImpl's gate.
-torch::Tensor gated_units(const torch::Tensor& x, int64_t dim) {
-  auto halves = x.chunk(2, dim);
-  return torch::tanh(halves[0]) * torch::sigmoid(halves[1]);
-}
 
 torch::Tensor masked_weight(const MaskedConv2dImpl& conv) { return conv.weight * conv.mask; }
 
@@ -79,7 +75,7 @@ void GatedRasterCache::finish_row(int64_t i) {
     const torch::Tensor& below = l == 0 ? input_rows_ : layers_[l - 1].vertical_rows;
     torch::Tensor pre = torch::conv2d(below.narrow(2, i, pad_ + 1), layer.vertical_weight, layer.vertical_bias);
     torch::Tensor biased = layer.class_bias.defined() ? pre + layer.class_bias.unsqueeze(2).unsqueeze(3) : pre;
-    layer.vertical_rows.select(2, pad_ + i).narrow(2, pad_, width_).copy_(gated_units(biased, 1).squeeze(2));
+    layer.vertical_rows.select(2, pad_ + i).narrow(2, pad_, width_).copy_(gated_activation(biased).squeeze(2));
     // The horizontal stack at row i + 1 adds this row's pre-activations through a 1x1
     // convolution, and (once per row rather than per pixel) its own and the class's biases.
     torch::Tensor above = torch::conv2d(pre, layer.to_horizontal_weight, layer.to_horizontal_bias);
@@ -96,7 +92,7 @@ torch::Tensor GatedRasterCache::logits_at(int64_t /*i*/, int64_t j) {
     const torch::Tensor& left = l == 0 ? input_row_ : layers_[l - 1].horizontal_row;
     torch::Tensor window = left.narrow(1, j, layer.taps).reshape({batch, -1});
     torch::Tensor pre = torch::addmm(layer.from_above.select(1, j), window, layer.horizontal_weight);
-    torch::Tensor out = torch::addmm(layer.out_bias, gated_units(pre, 1), layer.out_weight);
+    torch::Tensor out = torch::addmm(layer.out_bias, gated_activation(pre), layer.out_weight);
     if (l > 0) out.add_(h);  // the residual: the first layer's input has other channels
     layer.horizontal_row.select(1, pad_ + j).copy_(out);
     h = out;

@@ -1,5 +1,7 @@
 #include "models/pixelcnn/pixelcnn_networks.h"
 
+#include "models/gated_activation.h"
+
 namespace gencli::pixelcnn {
 
 namespace {
@@ -20,10 +22,7 @@ torch::Tensor class_bias(torch::nn::ModuleList& list, size_t layer, const torch:
 
 torch::Tensor add_bias(const torch::Tensor& x, const torch::Tensor& bias) { return bias.defined() ? x + bias : x; }
 
-torch::Tensor gate(const torch::Tensor& x) {
-  auto halves = x.chunk(2, 1);
-  return torch::tanh(halves[0]) * torch::sigmoid(halves[1]);
-}
+torch::Tensor gate(const torch::Tensor& x) { return gated_activation(x); }
 
 // Moves every row down by one (the top row becomes zeros), so row i holds row i-1's features.
 torch::Tensor shift_down(const torch::Tensor& x) {

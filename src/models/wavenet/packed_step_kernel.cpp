@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "models/vector_math.h"
+
 namespace gencli::wavenet {
 
 // The clones let the loader pick AVX-512 or AVX2 code where the CPU has it, SSE2 elsewhere.
@@ -12,35 +14,6 @@ namespace gencli::wavenet {
 #endif
 
 namespace {
-
-// exp(x) for float, written so a loop of it vectorises (libm's expf does not without
-// -ffast-math): x = n ln2 + r with |r| <= ln2 / 2, exp(r) by its Taylor polynomial to r^7
-// (truncation below 1e-8 relative), 2^n put straight into the exponent bits. Inputs are clamped
-// to [-87, 87], where the result stays a normal float; the gate saturates long before that.
-inline float packed_exp(float x) {
-  x = x < -87.0f ? -87.0f : (x > 87.0f ? 87.0f : x);
-  // Adding 1.5 * 2^23 rounds to the nearest integer and leaves it in the low mantissa bits.
-  constexpr float round_shift = 12582912.0f;
-  const float shifted = x * 1.44269504f + round_shift;
-  const float n = shifted - round_shift;
-  int32_t shifted_bits;
-  std::memcpy(&shifted_bits, &shifted, sizeof shifted_bits);
-  const int32_t n_int = shifted_bits - 0x4B400000;  // the bits of round_shift
-  // ln 2 split in two so n * ln2_high is exact.
-  const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
-  float p = 1.0f / 5040.0f;
-  p = p * r + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  const int32_t scale_bits = (n_int + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &scale_bits, sizeof scale);
-  return p * scale;
-}
 
 // `width` outputs at a time, summed over all inputs in registers: the one-row-at-a-time loop
 // loaded and stored y for every input, and its sums waited on memory (2 cores, AVX-512:
@@ -72,10 +45,7 @@ void add_vector_times_matrix(const float* __restrict x, const float* __restrict 
 GENCLI_WAVENET_CLONES
 void gated_unit(const float* __restrict pre, int64_t channels, float* __restrict z) {
   for (int64_t c = 0; c < channels; ++c) {
-    // tanh(a) = 1 - 2 / (1 + e^2a), sigmoid(b) = 1 / (1 + e^-b): both finite at the clamp.
-    const float tanh_a = 1.0f - 2.0f / (1.0f + packed_exp(2.0f * pre[c]));
-    const float sigmoid_b = 1.0f / (1.0f + packed_exp(-pre[channels + c]));
-    z[c] = tanh_a * sigmoid_b;
+    z[c] = vector_tanh(pre[c]) * vector_sigmoid(pre[channels + c]);
   }
 }
 

@@ -1,15 +1,13 @@
 #include "models/wavenet/wavenet_network.h"
 
+#include "models/gated_activation.h"
+
 namespace gencli::wavenet {
 
 namespace {
 
 torch::nn::Conv1d conv1x1(int64_t in, int64_t out) { return torch::nn::Conv1d(torch::nn::Conv1dOptions(in, out, 1)); }
 
-torch::Tensor gate(const torch::Tensor& x, int64_t dim) {
-  auto halves = x.chunk(2, dim);
-  return torch::tanh(halves[0]) * torch::sigmoid(halves[1]);
-}
 
 // A 1x1 convolution's weight (out, in, 1) as a matrix (in, out) for row vectors.
 torch::Tensor as_matrix(const torch::Tensor& conv_weight) { return conv_weight.squeeze(2).t().contiguous(); }
@@ -58,7 +56,7 @@ torch::Tensor WaveNetImpl::forward(const torch::Tensor& embeddings, const torch:
     // Left padding by the dilation keeps each convolution causal and the length unchanged.
     torch::Tensor pre = dilated->at<torch::nn::Conv1dImpl>(l).forward(torch::constant_pad_nd(x, {dilations[l], 0}));
     if (!biases.empty()) pre = pre + biases[l].unsqueeze(2);
-    torch::Tensor z = gate(pre, 1);
+    torch::Tensor z = gated_activation(pre);
     torch::Tensor s = skip->at<torch::nn::Conv1dImpl>(l).forward(z);
     skips = skips.defined() ? skips + s : s;
     x = x + residual->at<torch::nn::Conv1dImpl>(l).forward(z);
@@ -102,7 +100,7 @@ torch::Tensor IncrementalWaveNet::step(const torch::Tensor& previous) {
     torch::Tensor pre = torch::addmm(torch::addmm(layer.bias, slot, layer.tap_past), x, layer.tap_now);
     slot.copy_(x);  // x is this layer's input d steps from now
     if (!class_biases_.empty()) pre.add_(class_biases_[l]);
-    torch::Tensor z = gate(pre, 1);
+    torch::Tensor z = gated_activation(pre);
     torch::Tensor s = torch::addmm(layer.skip_b, z, layer.skip_w);
     skips = skips.defined() ? skips.add_(s) : s;
     x = x + torch::addmm(layer.res_b, z, layer.res_w);

@@ -1,0 +1,30 @@
+#include "models/gated_activation_kernel.h"
+
+#include "models/vector_math.h"
+
+namespace gencli {
+
+// The clones let the loader pick AVX-512 or AVX2 code where the CPU has it, SSE2 elsewhere.
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define GENCLI_GATE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define GENCLI_GATE_CLONES
+#endif
+
+GENCLI_GATE_CLONES
+void gated_activation_forward(const float* __restrict a, const float* __restrict b, int64_t n, float* __restrict out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = vector_tanh(a[i]) * vector_sigmoid(b[i]);
+}
+
+GENCLI_GATE_CLONES
+void gated_activation_backward(const float* __restrict a, const float* __restrict b, const float* __restrict grad,
+                               int64_t n, float* __restrict da, float* __restrict db) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float t = vector_tanh(a[i]), s = vector_sigmoid(b[i]);
+    const float gs = grad[i] * s;
+    da[i] = gs * (1.0f - t * t);
+    db[i] = gs * t * (1.0f - s);
+  }
+}
+
+}  // namespace gencli

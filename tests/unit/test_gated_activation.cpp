@@ -1,0 +1,47 @@
+// The fused gated activation against LibTorch's tanh * sigmoid: values and gradients, over
+// the whole float range (saturation included), on 4-D and 3-D inputs, odd sizes that split
+// unevenly across threads, a non-contiguous input, and the fallback for other dtypes.
+#include <gtest/gtest.h>
+
+#include "models/gated_activation.h"
+
+using namespace gencli;
+
+namespace {
+
+// Values and input gradients of f(x), for a fixed upstream gradient.
+std::pair<torch::Tensor, torch::Tensor> value_and_grad(torch::Tensor (*f)(const torch::Tensor&), torch::Tensor x,
+                                                       const torch::Tensor& upstream) {
+  x = x.detach().requires_grad_(true);
+  torch::Tensor y = f(x);
+  torch::Tensor grad = torch::autograd::grad({y}, {x}, {upstream})[0];
+  return {y.detach(), grad};
+}
+
+void expect_matches_reference(const torch::Tensor& x) {
+  std::vector<int64_t> shape = x.sizes().vec();
+  shape[1] /= 2;
+  torch::Tensor upstream = torch::randn(shape);
+  auto [y, g] = value_and_grad(gated_activation, x, upstream);
+  auto [y_ref, g_ref] = value_and_grad(gated_activation_reference, x, upstream);
+  ASSERT_EQ(y.sizes(), y_ref.sizes());
+  EXPECT_LT((y - y_ref).abs().max().item<float>(), 1e-6) << x.sizes();
+  EXPECT_LT((g - g_ref).abs().max().item<float>(), 1e-5) << x.sizes();
+}
+
+}  // namespace
+
+TEST(GatedActivation, MatchesTanhTimesSigmoidAndItsGradient) {
+  torch::manual_seed(2);
+  expect_matches_reference(torch::randn({3, 8, 5, 7}) * 3);
+  expect_matches_reference(torch::randn({2, 6, 40001}));         // blocks split across the pool
+  expect_matches_reference(torch::randn({5, 4}) * 1e-3);         // near zero, where 1 - 2/(1+e^2a) cancels
+  expect_matches_reference(torch::linspace(-120, 120, 2 * 4 * 301).view({2, 4, 301}));  // saturated, clamped
+  expect_matches_reference(torch::randn({4, 6, 9}).transpose(0, 2).contiguous().transpose(0, 2));  // non-contiguous
+}
+
+TEST(GatedActivation, OtherDtypesUseLibTorchsOperators) {
+  torch::Tensor x = torch::randn({2, 4, 3}, torch::kDouble);
+  EXPECT_TRUE(torch::equal(gated_activation(x), gated_activation_reference(x)));
+  EXPECT_THROW(gated_activation(torch::randn({2, 3, 4})), c10::Error);  // an odd dimension 1
+}
