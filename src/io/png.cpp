@@ -126,6 +126,67 @@ void check_jpeg_huffman_tables(const std::string& bytes, const std::string& name
   }
 }
 
+// stb_image 2.27 decodes a scan with the Huffman tables it names whether or not a DHT segment
+// defined them, reading uninitialised tables out of bounds (found by tests/fuzz/fuzz_image).
+// The header is walked segment by segment, as stb reads it, up to the first scan; after it
+// (entropy-coded data stuffs every FF byte), each FF C4 and FF DA is taken as the marker stb
+// would meet. A scan that needs an undefined table is refused. Progressive scans need only
+// the tables they decode with: DC tables for a first DC scan, AC tables for AC scans.
+void check_jpeg_scans_use_defined_tables(const std::string& bytes, const std::string& name) {
+  const auto byte_at = [&](size_t i) -> int { return i < bytes.size() ? uint8_t(bytes[i]) : 0; };
+  bool defined[2][4] = {};
+  bool progressive = false;
+  const auto define_tables = [&](size_t segment, size_t end) {
+    for (size_t p = segment; p < end;) {
+      const int q = byte_at(p);
+      if ((q >> 4) > 1 || (q & 15) > 3) return;  // stb rejects the table itself
+      size_t codes = 0;
+      for (int i = 0; i < 16; ++i) codes += size_t(byte_at(p + 1 + i));
+      defined[q >> 4][q & 15] = true;
+      p += 17 + codes;
+    }
+  };
+  const auto check_scan = [&](size_t marker) {
+    const size_t segment = marker + 4;
+    const int components = byte_at(segment);
+    const int spectral_start = byte_at(segment + 1 + 2 * components);
+    const int high_bit = byte_at(segment + 3 + 2 * components) >> 4;
+    const bool needs_dc = !progressive || (spectral_start == 0 && high_bit == 0);
+    const bool needs_ac = !progressive || spectral_start > 0;
+    for (int k = 0; k < components; ++k) {
+      const int tables = byte_at(segment + 2 + 2 * k), dc = tables >> 4, ac = tables & 15;
+      if (dc > 3 || ac > 3) return;  // stb rejects the scan itself
+      if ((needs_dc && !defined[0][dc]) || (needs_ac && !defined[1][ac]))
+        throw DataError(name + ": cannot decode image: not a decodable JPEG (the scan at byte " +
+                        std::to_string(marker) + " uses a Huffman table no DHT segment defines)");
+    }
+  };
+  size_t p = 2;  // after SOI
+  for (;;) {
+    if (p + 4 > bytes.size()) return;
+    if (byte_at(p) != 0xff) {  // stb looks for the next marker byte by byte
+      ++p;
+      continue;
+    }
+    while (byte_at(p + 1) == 0xff) ++p;  // fill bytes
+    const int marker = byte_at(p + 1);
+    const size_t length = size_t(byte_at(p + 2) << 8 | byte_at(p + 3));
+    if (marker == 0xd9 || length < 2) return;
+    if (marker == 0xc2) progressive = true;
+    if (marker == 0xc4) define_tables(p + 4, p + 2 + length);
+    if (marker == 0xda) {
+      check_scan(p);
+      break;
+    }
+    p += 2 + length;
+  }
+  for (size_t at = p + 2; (at = bytes.find('\xff', at)) != std::string::npos; ++at) {
+    const int marker = byte_at(at + 1);
+    if (marker == 0xc4) define_tables(at + 4, at + 2 + size_t(byte_at(at + 2) << 8 | byte_at(at + 3)));
+    if (marker == 0xda) check_scan(at);
+  }
+}
+
 // Why stb could not decode `bytes`, in words for the file's apparent format. stb's own
 // reason is the last one any of its decoders set (it may be unset, and its PNG probe leaves
 // "bad png sig" behind for every other format), so it is shown only where it fits.
@@ -208,7 +269,10 @@ ImageSize probe_image(const std::string& bytes, const std::string& name) {
   const bool is_png = bytes.compare(0, kSignature.size(), kSignature) == 0;
   const bool is_jpeg = bytes.compare(0, kJpegStart.size(), kJpegStart) == 0;
   if (!is_png && !is_jpeg) throw DataError(name + ": cannot decode image: not a PNG or JPEG file");
-  if (is_jpeg) check_jpeg_huffman_tables(bytes, name);
+  if (is_jpeg) {
+    check_jpeg_huffman_tables(bytes, name);
+    check_jpeg_scans_use_defined_tables(bytes, name);
+  }
   // Debian's stb 2.27 grows its IDAT buffer to the length a chunk declares before reading
   // it, so a 100-byte file claiming a 1.3 GB chunk made it allocate 1.3 GB (found by
   // tests/fuzz/fuzz_image): every chunk must fit in the file before stb sees it.

@@ -258,6 +258,19 @@ TEST_F(Png, AJpegHuffmanTableOfMoreThan256CodesIsRefused) {
                            std::to_string(dht));
 }
 
+// Found by tests/fuzz/fuzz_image: Debian's stb 2.27 decodes a scan with Huffman tables no DHT
+// segment defined, reading uninitialised memory out of bounds.
+TEST_F(Png, AJpegScanNamingAnUndefinedHuffmanTableIsRefused) {
+  std::string jpeg = jpeg_bytes(8, 8);
+  ASSERT_NO_THROW(decode_image(jpeg, "good.jpg"));
+  const size_t sos = jpeg.find("\xff\xda");
+  ASSERT_NE(sos, std::string::npos);
+  jpeg[sos + 6] = char(0x33);  // the first component's DC and AC tables: 3, never defined
+  const std::string msg = error_message_of([&] { decode_image(jpeg, "bad.jpg"); });
+  EXPECT_CONTAINS(msg, "bad.jpg: cannot decode image: not a decodable JPEG (the scan at byte " + std::to_string(sos) +
+                           " uses a Huffman table no DHT segment defines)");
+}
+
 // Found by tests/fuzz/fuzz_image: Debian's stb 2.27 grows its IDAT buffer to the length a
 // chunk declares before reading it, so 90 bytes claiming a 1.3 GB chunk allocated 1.3 GB.
 TEST_F(Png, AChunkLongerThanTheFileIsRefusedBeforeStbAllocatesIt) {
