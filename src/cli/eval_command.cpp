@@ -35,7 +35,7 @@ struct EvalOptions {
   std::string real;      // judge this data set's training split instead of a model's samples
   bool noise = false;    // with --real: judge uniform noise instead
   int64_t klass = -1;
-  SamplingFlags sampling;  // --sampler, --steps, --temperature
+  SamplingFlags sampling;  // --sampler, --steps, --guidance, --temperature
 };
 
 eval::JudgeSettings judge_settings(const EvalOptions& o, const Config* config) {
@@ -47,6 +47,7 @@ eval::JudgeSettings judge_settings(const EvalOptions& o, const Config* config) {
   if (config) s.sampling.use_ema = config->sample.use_ema;
   s.sampling.sampler = o.sampling.sampler;
   s.sampling.steps = o.sampling.steps;
+  s.sampling.guidance = o.sampling.guidance;
   s.sampling.temperature = o.sampling.temperature;
   return s;
 }
@@ -65,8 +66,9 @@ void check_options(const EvalOptions& o) {
   if (o.noise && o.real.empty()) throw UserError("eval: --noise needs --real DATA_DIR (its test split is the reference)");
   if (o.klass >= 0 && o.features.empty()) throw UserError("eval: --class needs --features CLASSIFIER_CKPT");
   if (o.klass >= 0 && !o.real.empty()) throw UserError("eval: --class " + std::to_string(o.klass) + " is for a conditional model's samples, not --real");
-  if (o.features.empty() && (o.sampling.sampler != "default" || o.sampling.steps != 0 || o.sampling.temperature != 1.0))
-    throw UserError("eval: --sampler/--steps/--temperature set how samples are drawn for --features; add --features");
+  if (o.features.empty() && (o.sampling.sampler != "default" || o.sampling.steps != 0 || o.sampling.guidance >= 0 ||
+                             o.sampling.temperature != 1.0))
+    throw UserError("eval: --sampler/--steps/--guidance/--temperature set how samples are drawn for --features; add --features");
   // Precision/recall needs more than k = 3 points per set, the detection test 4.
   if (!o.features.empty() && o.num < 4)
     throw UserError("eval: --num " + std::to_string(o.num) + ": the sample-quality metrics need at least 4 samples");
@@ -138,6 +140,9 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--sampler", o->sampling.sampler, "with --features, diffusion: ddpm (default) or ddim");
   cmd->add_option("--steps", o->sampling.steps, "with --features, diffusion: denoising steps (default: the sampler's)")
       ->check(integer_in(0));
+  cmd->add_option("--guidance", o->sampling.guidance,
+                  "with --features, guided diffusion: classifier-free guidance scale (default: the config's model.guidance)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--temperature", o->sampling.temperature, "with --features, PixelCNN: sampling temperature")
       ->check(CLI::PositiveNumber);
   cmd->callback([o] { run_eval(*o); });

@@ -99,6 +99,8 @@ nlohmann::json judge_prompt_adherence(FeatureNetwork& network, LoadedModel& load
   j["samples_per_prompt"] = per_prompt;
   j["samples"] = n;
   j["reads_prompts"] = caps.reads.prompts;
+  if (caps.reads.prompts)
+    j["guidance"] = s.sampling.guidance >= 0 ? s.sampling.guidance : loaded.config.model.value("guidance", 1.0);
   j["adherence"] = score_adherence(grammar, asked, scenes).to_json();
   j["real_canvases"] = score_adherence(grammar, real.captions, real_scenes).all.to_json();
   j["real_canvases_shuffled_captions"] = score_adherence(grammar, shuffled, real_scenes).all.to_json();

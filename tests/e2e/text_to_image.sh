@@ -52,7 +52,7 @@ ok edit "$GENCLI" sample --checkpoint "$CK" --mode inpaint --mask left --prompt 
 grep -q '^psnr_hidden_db ' "$WORK/edit.out" || fail "inpaint printed no psnr_hidden_db line"
 
 say "eval: denoising loss on captioned test canvases, and prompt adherence judged by the classifier"
-ok eval "$GENCLI" eval --checkpoint "$CK" --features C/checkpoints/last.pt --num 60 --json
+ok eval "$GENCLI" eval --checkpoint "$CK" --features C/checkpoints/last.pt --num 60 --guidance 2.5 --json
 "$PYTHON" - "$WORK/eval.out" <<'EOF2'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -67,6 +67,8 @@ if real["n"] != 64 or real["rate"] < 0.8:
     sys.exit(f"the judge passes only {real['rate']:.2f} of real canvases with their own captions")
 if shuffled["rate"] > 0.3:
     sys.exit(f"the judge passes {shuffled['rate']:.2f} of real canvases with shuffled captions")
+if q.get("guidance") != 2.5:
+    sys.exit(f"eval --guidance 2.5 judged samples drawn with guidance {q.get('guidance')}")
 if not q["reads_prompts"] or q["samples"] != q["prompts"] * q["samples_per_prompt"]:
     sys.exit("sample counts do not add up")
 if set(a["seen_by_template"]) != {"empty", "position", "above", "left_of", "count", "list"}:
