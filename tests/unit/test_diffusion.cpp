@@ -102,6 +102,32 @@ TEST(NoiseSchedule, EpsilonAndVPredictionsRecoverTheCleanImage) {
   EXPECT_TRUE(torch::allclose(from_v.epsilon, noise, 1e-4, 1e-5));
 }
 
+TEST(NoiseSchedule, MinSnrWeightsMakeEveryLossAnX0ErrorCappedAtGamma) {
+  // Whatever the network predicts, the weighted squared error of its prediction equals
+  // min(SNR_t, gamma) times the squared error of the clean image it implies.
+  NoiseSchedule s = NoiseSchedule::linear(1000, 1e-4, 0.02);
+  const double gamma = 5;
+  const auto f64 = torch::TensorOptions().dtype(torch::kDouble);
+  torch::Tensor x0 = torch::randn({1, 6}, gen(4), f64), noise = torch::randn({1, 6}, gen(5), f64);
+  torch::Tensor error = 0.1 * torch::randn({1, 6}, gen(6), f64);
+  int low_snr = 0, high_snr = 0;
+  for (int64_t step : {0, 40, 150, 400, 999}) {
+    torch::Tensor t = torch::full({1}, step, torch::kLong);
+    torch::Tensor x_t = s.add_noise(x0, noise, t);
+    const double a = s.alpha_bar(step), snr = a / (1 - a);
+    (snr > gamma ? high_snr : low_snr)++;
+    for (std::string prediction : {"epsilon", "v"}) {
+      torch::Tensor target = prediction == "v" ? s.velocity(x0, noise, t) : noise;
+      torch::Tensor x0_error = s.interpret(target + error, x_t, step, prediction).x0 - x0;
+      const double weight = s.min_snr_weights(t, gamma, prediction).item<double>();
+      const double implied = std::min(snr, gamma) * x0_error.square().mean().item<double>();
+      EXPECT_NEAR(weight * error.square().mean().item<double>(), implied, 1e-5 * implied) << prediction << " at t " << step;
+    }
+  }
+  EXPECT_GT(low_snr, 0);  // both sides of the cap were exercised
+  EXPECT_GT(high_snr, 0);
+}
+
 TEST(Samplers, DdpmStepMatchesHandComputedPosterior) {
   // T = 2, betas 0.1 and 0.5: alpha_bar = 0.9, 0.45. A fake network always answers eps = 0.5.
   NoiseSchedule s = NoiseSchedule::linear(2, 0.1, 0.5);

@@ -26,6 +26,8 @@ struct DiffusionConfig {
   double beta_start = 1e-4;                     // linear schedule: beta_1
   double beta_end = 0.02;                       // linear schedule: beta_T
   std::string prediction = "epsilon";           // what the network predicts: "epsilon" (noise) or "v"
+  std::string loss_weighting = "uniform";       // "uniform" (Ho et al.) or "min_snr" (Hang et al. 2023)
+  double min_snr_gamma = 5.0;                   // min_snr: the cap on a timestep's signal-to-noise weight
   bool clip_denoised = true;                    // clamp predicted x0 to the data range while sampling
   bool conditional = false;                     // class embedding, trained with label dropout
   double label_dropout = 0.1;                   // P(label replaced by "no label", or prompt by "")
@@ -40,7 +42,14 @@ struct DiffusionConfig {
   int64_t text_width = 64;                      // text encoder: width of the token states
   int64_t text_layers = 2;                      // text encoder: Transformer layers
   int64_t text_heads = 4;                       // text encoder and cross-attention: heads
-  int64_t text_max_tokens = 128;                // the start token and at most this - 1 prompt bytes
+  int64_t text_max_tokens = 128;                // the start token and at most this - 1 prompt tokens
+  // "bytes": a prompt's UTF-8 bytes; "bpe": a byte-level BPE (the GPT family's) of
+  // text_bpe_vocab_size tokens, trained on the training captions when the run starts and kept
+  // in text_bpe_vocab and text_bpe_merges (so every checkpoint carries it): words become single
+  // tokens, so prompts are shorter and the encoder binds words rather than letters.
+  std::string text_tokenizer = "bytes";
+  int64_t text_bpe_vocab_size = 320;
+  std::string text_bpe_vocab, text_bpe_merges;  // vocab.json and merges.txt, filled by training
   std::vector<int64_t> cross_attention_levels;  // U-Net levels whose blocks attend to the prompt
   // Latent diffusion (Rombach et al. 2022): an autoencoder checkpoint whose frozen encoder maps
   // the images (image_channels x image_size^2) to the latents the U-Net denoises, scaled by its
@@ -66,6 +75,8 @@ struct DiffusionConfig {
     v.field("beta_start", beta_start, in_range(1e-6, 0.5));
     v.field("beta_end", beta_end, in_range(1e-6, 0.999));
     v.field("prediction", prediction, one_of({"epsilon", "v"}));
+    v.field("loss_weighting", loss_weighting, one_of({"uniform", "min_snr"}));
+    v.field("min_snr_gamma", min_snr_gamma, in_range(0.01, 1000));
     v.field("clip_denoised", clip_denoised);
     v.field("conditional", conditional);
     v.field("label_dropout", label_dropout, in_range(0, 1));
@@ -77,6 +88,10 @@ struct DiffusionConfig {
     v.field("text_layers", text_layers, at_least(0));
     v.field("text_heads", text_heads, at_least(1));
     v.field("text_max_tokens", text_max_tokens, int_range(2, 4096));
+    v.field("text_tokenizer", text_tokenizer, one_of({"bytes", "bpe"}));
+    v.field("text_bpe_vocab_size", text_bpe_vocab_size, int_range(257, 65536));
+    v.field("text_bpe_vocab", text_bpe_vocab);
+    v.field("text_bpe_merges", text_bpe_merges);
     v.field("cross_attention_levels", cross_attention_levels);
     v.field("latent_autoencoder", latent_autoencoder);
   }

@@ -2,6 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
+#include "data/bpe_training.h"
+#include "data/canvas.h"
+#include "data/captioned_folder.h"
 #include "models/autoencoder/first_stage.h"
 #include "models/diffusion/diffusion_model.h"
 #include "models/diffusion/noise_schedule.h"
@@ -98,6 +103,34 @@ void advise(const DiffusionConfig& c, const Config& config) {
                  "(e.g. 0.999)");
 }
 
+// model.text_tokenizer "bpe": the BPE is trained once, when a run starts, on the captions
+// training can show (a canvas grammar's prompts, held-out ones left out, or a captioned folder's
+// training captions), and kept in the config, so every checkpoint carries its tokenizer.
+void complete(Config& config) {
+  const nlohmann::json& m = config.model;
+  if (!m.value("text_conditional", false) || m.value("text_tokenizer", "bytes") != "bpe" ||
+      !m.value("text_bpe_vocab", "").empty())
+    return;
+  const auto started = std::chrono::steady_clock::now();
+  std::string text, source;
+  if (config.data.type == "canvas") {
+    const canvas::SceneGrammar grammar = canvas_grammar(config.data);
+    for (const std::string& prompt : grammar.prompts())
+      if (!grammar.parse(prompt).held_out) text += prompt + "\n";
+    source = "the canvas grammar's training prompts";
+  } else if (config.data.type == "captioned_folder") {
+    for (const std::string& caption : load_captioned_folder(config.data, Split::Train).captions) text += caption + "\n";
+    source = "the captions in " + config.data.root;
+  } else {
+    return;  // check_config refuses data without captions, naming data.type
+  }
+  const BpeFiles bpe = train_byte_bpe(text, m.value("text_bpe_vocab_size", int64_t{320}), source);
+  config.model["text_bpe_vocab"] = bpe.vocab_json;
+  config.model["text_bpe_merges"] = bpe.merges;
+  spdlog::info("text tokenizer: a byte-level BPE of {} merges trained on {} in {:.1f} s", bpe.merges_learned, source,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
+
 }  // namespace
 
 Family diffusion_family() {
@@ -116,6 +149,7 @@ Family diffusion_family() {
     return std::make_shared<diffusion::DiffusionModel>(c, config.data.num_classes, load_latent_autoencoder(c, config));
   };
   d.advise = advise;
+  d.complete_config = complete;
   return define_family(d);
 }
 

@@ -42,7 +42,7 @@ DiffusionModel::DiffusionModel(DiffusionConfig config, int64_t num_classes,
                                std::shared_ptr<autoencoder::AutoencoderModel> first_stage)
     : Model(diffusion_capabilities(config, num_classes)),
       config_(std::move(config)), num_classes_(num_classes), schedule_(make_schedule(config_)),
-      first_stage_(std::move(first_stage)), clip_(config_.clip_denoised && !first_stage_) {
+      first_stage_(std::move(first_stage)), tokenizer_(config_), clip_(config_.clip_denoised && !first_stage_) {
   denoiser = register_module("denoiser", Denoiser(denoiser_config(config_, first_stage_.get()), num_classes_));
   // Registered so that it moves with the model and its weights travel in every checkpoint;
   // never optimized (optimized_parts) and never in the EMA (ema_target).
@@ -96,7 +96,14 @@ StepMetrics DiffusionModel::train_step(StepContext& ctx) {
     labels = torch::where(drop, torch::full_like(batch.labels, null_label()), batch.labels);
   }
   torch::Tensor target = config_.prediction == "v" ? schedule_.velocity(x0, noise, t) : noise;
-  torch::Tensor loss = torch::mse_loss(denoiser->forward(x_t, t, labels, prompt.defined() ? &prompt : nullptr), target);
+  torch::Tensor output = denoiser->forward(x_t, t, labels, prompt.defined() ? &prompt : nullptr);
+  torch::Tensor loss;
+  if (config_.loss_weighting == "min_snr")
+    loss = (torch::mse_loss(output, target, at::Reduction::None).flatten(1).mean(1) *
+            schedule_.min_snr_weights(t, config_.min_snr_gamma, config_.prediction).to(output.dtype()))
+               .mean();
+  else
+    loss = torch::mse_loss(output, target);
   ctx.optimizers->zero_grad("denoiser");
   ctx.optimizers->backward(loss);
   ctx.optimizers->update("denoiser");
@@ -104,7 +111,7 @@ StepMetrics DiffusionModel::train_step(StepContext& ctx) {
 }
 
 PromptTokens DiffusionModel::tokenize(const std::vector<std::string>& prompts, const std::string& what) const {
-  return tokenize_prompts(prompts, config_.text_max_tokens, what);
+  return tokenizer_.tokenize(prompts, what);
 }
 
 PromptGuidance DiffusionModel::prompt_guidance(const std::vector<std::string>& prompts,

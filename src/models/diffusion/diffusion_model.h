@@ -86,6 +86,7 @@ class DiffusionModel : public Model {
   int64_t num_classes_;
   NoiseSchedule schedule_;
   std::shared_ptr<autoencoder::AutoencoderModel> first_stage_;
+  PromptTokenizer tokenizer_;
   // Predicted x0 is clamped to [-1, 1] in pixel space only: scaled latents are not bounded.
   bool clip_ = true;
 };

@@ -49,6 +49,13 @@ torch::Tensor NoiseSchedule::velocity(const torch::Tensor& x0, const torch::Tens
   return a.sqrt() * noise - (1 - a).sqrt() * x0;
 }
 
+torch::Tensor NoiseSchedule::min_snr_weights(const torch::Tensor& t, double gamma, const std::string& prediction) const {
+  torch::Tensor a = alpha_bars_tensor_.to(t.device()).index_select(0, t);
+  torch::Tensor snr = a / (1 - a);
+  torch::Tensor denominator = prediction == "v" ? snr + 1 : snr;
+  return (snr.clamp_max(gamma) / denominator).to(torch::kFloat);
+}
+
 torch::Tensor NoiseSchedule::renoise(const torch::Tensor& x_s, int64_t s, int64_t t, const torch::Tensor& noise) const {
   const double ratio = alpha_bar(t) / alpha_bar(s);
   return std::sqrt(ratio) * x_s + std::sqrt(1 - ratio) * noise;

@@ -40,6 +40,11 @@ class NoiseSchedule {
   Prediction interpret(const torch::Tensor& output, const torch::Tensor& x_t, int64_t t,
                        const std::string& prediction) const;
 
+  // Min-SNR-gamma loss weights (Hang et al. 2023, eq. 7): per sample, min(SNR_t, gamma) over what
+  // the squared error of the prediction is measured in (SNR_t for epsilon, SNR_t + 1 for v), so
+  // that each timestep's loss weighs as an x0 error capped at gamma. t: (B) int64; returns (B) float.
+  torch::Tensor min_snr_weights(const torch::Tensor& t, double gamma, const std::string& prediction) const;
+
   // alpha_bar for a batch of timesteps, shaped to broadcast over x: (B, 1, 1, ...).
   torch::Tensor alpha_bar_like(const torch::Tensor& t, const torch::Tensor& x) const;
 

@@ -4,66 +4,12 @@
 #include <cmath>
 #include <limits>
 
-#include "core/errors.h"
-
 namespace gencli::diffusion {
 
 namespace nn = torch::nn;
 
-namespace {
-
-// Ids 0..255 are the prompt's bytes; then the start token and padding.
-constexpr int64_t kStartToken = 256;
-constexpr int64_t kPadToken = 257;
-constexpr int64_t kVocabulary = 258;
-
-}  // namespace
-
-PromptTokens tokenize_prompts(const std::vector<std::string>& prompts, int64_t max_tokens, const std::string& what) {
-  const int64_t b = static_cast<int64_t>(prompts.size());
-  // Padded to the longest prompt only: the encoder's cost grows with the length.
-  size_t longest = 0;
-  for (const std::string& p : prompts) longest = std::max(longest, p.size());
-  const int64_t length = std::min<int64_t>(max_tokens, static_cast<int64_t>(longest) + 1);
-  torch::Tensor ids = torch::full({b, length}, kPadToken, torch::kLong);
-  torch::Tensor padding = torch::ones({b, length}, torch::kBool);
-  auto id = ids.accessor<int64_t, 2>();
-  auto pad = padding.accessor<bool, 2>();
-  for (int64_t i = 0; i < b; ++i) {
-    const std::string& p = prompts[static_cast<size_t>(i)];
-    if (static_cast<int64_t>(p.size()) > max_tokens - 1)
-      throw UserError(what + " \"" + p + "\": " + std::to_string(p.size()) + " bytes, but the text encoder reads at most " +
-                      std::to_string(max_tokens - 1) + " (model.text_max_tokens " + std::to_string(max_tokens) +
-                      ", one for the start token)");
-    id[i][0] = kStartToken;
-    pad[i][0] = false;
-    for (size_t j = 0; j < p.size(); ++j) {
-      id[i][static_cast<int64_t>(j) + 1] = static_cast<unsigned char>(p[j]);
-      pad[i][static_cast<int64_t>(j) + 1] = false;
-    }
-  }
-  return {ids, padding};
-}
-
-namespace {
-
-PromptTokens pad_to(const PromptTokens& t, int64_t length) {
-  const int64_t extra = length - t.ids.size(1);
-  if (extra == 0) return t;
-  return {torch::cat({t.ids, torch::full({t.ids.size(0), extra}, kPadToken, t.ids.options())}, 1),
-          torch::cat({t.padding, torch::ones({t.padding.size(0), extra}, t.padding.options())}, 1)};
-}
-
-}  // namespace
-
-PromptTokens concat(const PromptTokens& a, const PromptTokens& b) {
-  const int64_t length = std::max(a.ids.size(1), b.ids.size(1));
-  const PromptTokens pa = pad_to(a, length), pb = pad_to(b, length);
-  return {torch::cat({pa.ids, pb.ids}), torch::cat({pa.padding, pb.padding})};
-}
-
 TextEncoderImpl::TextEncoderImpl(const DiffusionConfig& c) {
-  token_embedding = register_module("token_embedding", nn::Embedding(kVocabulary, c.text_width));
+  token_embedding = register_module("token_embedding", nn::Embedding(PromptTokenizer(c).vocabulary(), c.text_width));
   position_embedding = register_module("position_embedding", nn::Embedding(c.text_max_tokens, c.text_width));
   for (int64_t i = 0; i < c.text_layers; ++i)
     layers_.push_back(register_module(

@@ -1,32 +1,17 @@
 #pragma once
-// The prompt side of text-to-image diffusion (Rombach et al. 2022, section 3.3): prompts as
-// UTF-8 bytes (the GPT family's byte tokenizer) after a start token, a small Transformer
-// encoder trained with the denoiser, and cross-attention through which U-Net features read
-// the encoded prompt. The empty prompt is the start token alone: classifier-free guidance's
-// unconditional input.
+// The prompt side of text-to-image diffusion (Rombach et al. 2022, section 3.3): a small
+// Transformer encoder, trained with the denoiser, over the prompt's tokens
+// (models/diffusion/prompt_tokenizer.h), and cross-attention through which U-Net features read
+// the encoded prompt.
 #include "core/torch_api.h"
 
 #include <string>
 #include <vector>
 
 #include "models/diffusion/diffusion_config.h"
+#include "models/diffusion/prompt_tokenizer.h"
 
 namespace gencli::diffusion {
-
-// Token ids (B, L) and which are padding (B, L, true = padding); L is the longest prompt's
-// length plus the start token.
-struct PromptTokens {
-  torch::Tensor ids;
-  torch::Tensor padding;
-  bool defined() const { return ids.defined(); }
-  PromptTokens to(const torch::Device& device) const { return {ids.to(device), padding.to(device)}; }
-};
-
-// Throws UserError naming `what` (--prompt, a caption) when a prompt is longer than
-// max_tokens - 1 bytes.
-PromptTokens tokenize_prompts(const std::vector<std::string>& prompts, int64_t max_tokens, const std::string& what);
-// Both sets of prompts in one batch: a's rows, then b's (the shorter padded).
-PromptTokens concat(const PromptTokens& a, const PromptTokens& b);
 
 // An encoded prompt: per-token states (B, L, width) and the padding they come with.
 struct TextContext {
