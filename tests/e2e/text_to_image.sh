@@ -35,6 +35,19 @@ lb=$(grep '"step":20' B/metrics.jsonl | "$PYTHON" -c 'import json,sys; print(jso
 check "resume is exact with captions and prompt dropout: step-20 loss $la = $lb"
 [ -n "$la" ] && [ "$la" = "$lb" ] || fail "step-20 loss differs: straight $la, resumed $lb"
 
+say "init.from: a run on top of a checkpoint reads prompts with its base's BPE, whatever its own data"
+ok tune "$GENCLI" train "${T2I[@]}" --set init.from="$WORK/T/checkpoints/last.pt" --set data.held_out=[] \
+  --set model.text_bpe_vocab_size=300 --set train.steps=2 --out F
+"$PYTHON" - T/config.json F/config.json <<'EOF2'
+import json, sys
+base, tuned = (json.load(open(p))["model"] for p in sys.argv[1:])
+for key in ["text_tokenizer", "text_bpe_vocab", "text_bpe_merges"]:
+    if base.get(key) != tuned.get(key):
+        sys.exit(f"init.from: {key} differs from the base checkpoint's")
+if base["text_tokenizer"] != "bpe":
+    sys.exit(f"the base trained with the {base['text_tokenizer']} tokenizer, not bpe")
+EOF2
+
 CK=T/checkpoints/last.pt
 say "sample for prompts"
 ok one "$GENCLI" sample --checkpoint "$CK" --prompt "a 3 above a 7" --guidance 4 --num 4 --nrow 2 --out one.png --npy one.npy

@@ -7,6 +7,8 @@
 #include "data/bpe_training.h"
 #include "data/canvas.h"
 #include "data/captioned_folder.h"
+#include "io/checkpoint.h"
+#include "io/safetensors.h"
 #include "models/autoencoder/first_stage.h"
 #include "models/diffusion/diffusion_model.h"
 #include "models/diffusion/noise_schedule.h"
@@ -103,14 +105,35 @@ void advise(const DiffusionConfig& c, const Config& config) {
                  "(e.g. 0.999)");
 }
 
+// The keys that say what a prompt's token ids mean: a run on top of init.from keeps its base's.
+const char* const kTokenizerKeys[] = {"text_tokenizer", "text_bpe_vocab_size", "text_bpe_vocab", "text_bpe_merges"};
+
 // model.text_tokenizer "bpe": the BPE is trained once, when a run starts, on the captions
 // training can show (a canvas grammar's prompts, held-out ones left out, or a captioned folder's
-// training captions), and kept in the config, so every checkpoint carries its tokenizer.
+// training captions), and kept in the config, so every checkpoint carries its tokenizer. A run
+// on top of init.from reads prompts with its base's tokenizer, or its token embedding would
+// mean other tokens.
 void complete(Config& config) {
-  const nlohmann::json& m = config.model;
-  if (!m.value("text_conditional", false) || m.value("text_tokenizer", "bytes") != "bpe" ||
-      !m.value("text_bpe_vocab", "").empty())
+  nlohmann::json& m = config.model;
+  if (!m.value("text_conditional", false)) return;
+  if (!config.init.from.empty()) {
+    if (is_safetensors_path(config.init.from)) {
+      if (m.value("text_tokenizer", "bytes") == "bpe")
+        throw ConfigError("init.from: " + config.init.from + ": a text-to-image model with model.text_tokenizer "
+                          "\"bpe\" starts from a gencli checkpoint (.pt), whose config carries the tokenizer");
+      return;
+    }
+    const nlohmann::json base = open_checkpoint(config.init.from).header.config.at("model");
+    if (base.value("type", "") != "diffusion") return;  // load_init_weights refuses it, naming both types
+    for (const char* key : kTokenizerKeys) {
+      if (base.contains(key))
+        m[key] = base.at(key);
+      else
+        m.erase(key);
+    }
     return;
+  }
+  if (m.value("text_tokenizer", "bytes") != "bpe" || !m.value("text_bpe_vocab", "").empty()) return;
   const auto started = std::chrono::steady_clock::now();
   std::string text, source;
   if (config.data.type == "canvas") {

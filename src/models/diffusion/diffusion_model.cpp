@@ -36,6 +36,12 @@ DiffusionConfig denoiser_config(DiffusionConfig c, const autoencoder::Autoencode
   return c;
 }
 
+// Each sample's mean squared error times its weight, averaged over the batch.
+torch::Tensor min_snr_loss(const torch::Tensor& output, const torch::Tensor& target, const torch::Tensor& weights) {
+  torch::Tensor per_sample = torch::mse_loss(output, target, at::Reduction::None).flatten(1).mean(1);
+  return (per_sample * weights.to(per_sample.dtype())).mean();
+}
+
 }  // namespace
 
 DiffusionModel::DiffusionModel(DiffusionConfig config, int64_t num_classes,
@@ -97,13 +103,9 @@ StepMetrics DiffusionModel::train_step(StepContext& ctx) {
   }
   torch::Tensor target = config_.prediction == "v" ? schedule_.velocity(x0, noise, t) : noise;
   torch::Tensor output = denoiser->forward(x_t, t, labels, prompt.defined() ? &prompt : nullptr);
-  torch::Tensor loss;
-  if (config_.loss_weighting == "min_snr")
-    loss = (torch::mse_loss(output, target, at::Reduction::None).flatten(1).mean(1) *
-            schedule_.min_snr_weights(t, config_.min_snr_gamma, config_.prediction).to(output.dtype()))
-               .mean();
-  else
-    loss = torch::mse_loss(output, target);
+  torch::Tensor loss = config_.loss_weighting == "min_snr"
+                           ? min_snr_loss(output, target, schedule_.min_snr_weights(t, config_.min_snr_gamma, config_.prediction))
+                           : torch::mse_loss(output, target);
   ctx.optimizers->zero_grad("denoiser");
   ctx.optimizers->backward(loss);
   ctx.optimizers->update("denoiser");

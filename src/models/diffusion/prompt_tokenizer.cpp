@@ -8,10 +8,11 @@ namespace gencli::diffusion {
 
 namespace {
 
-PromptTokens pad_to(const PromptTokens& t, int64_t length, int64_t pad_token) {
+// Padded ids are never read (the padding mask hides them), so id 0 serves as padding here.
+PromptTokens pad_to(const PromptTokens& t, int64_t length) {
   const int64_t extra = length - t.ids.size(1);
   if (extra == 0) return t;
-  return {torch::cat({t.ids, torch::full({t.ids.size(0), extra}, pad_token, t.ids.options())}, 1),
+  return {torch::cat({t.ids, torch::zeros({t.ids.size(0), extra}, t.ids.options())}, 1),
           torch::cat({t.padding, torch::ones({t.padding.size(0), extra}, t.padding.options())}, 1)};
 }
 
@@ -19,8 +20,7 @@ PromptTokens pad_to(const PromptTokens& t, int64_t length, int64_t pad_token) {
 
 PromptTokens concat(const PromptTokens& a, const PromptTokens& b) {
   const int64_t length = std::max(a.ids.size(1), b.ids.size(1));
-  // Padded ids are never read (the padding mask hides them), so any id serves as padding here.
-  const PromptTokens pa = pad_to(a, length, 0), pb = pad_to(b, length, 0);
+  const PromptTokens pa = pad_to(a, length), pb = pad_to(b, length);
   return {torch::cat({pa.ids, pb.ids}), torch::cat({pa.padding, pb.padding})};
 }
 
@@ -28,7 +28,8 @@ PromptTokenizer::PromptTokenizer(const DiffusionConfig& c)
     : prompt_tokens_(256), max_tokens_(c.text_max_tokens), unit_("bytes") {
   if (!c.text_conditional || c.text_tokenizer != "bpe") return;  // a model that reads no prompts needs no BPE
   if (c.text_bpe_vocab.empty() || c.text_bpe_merges.empty())
-    throw ConfigError("model.text_bpe_vocab: the \"bpe\" text tokenizer has no vocabulary (it is trained on the "
+    throw ConfigError(std::string(c.text_bpe_vocab.empty() ? "model.text_bpe_vocab" : "model.text_bpe_merges") +
+                      ": the \"bpe\" text tokenizer has no vocabulary (it is trained on the "
                       "captions when a run starts; a config edited by hand must keep text_bpe_vocab and text_bpe_merges)");
   try {
     bpe_ = std::make_shared<const ByteBpe>(c.text_bpe_vocab, c.text_bpe_merges, "model.text_bpe_vocab");
