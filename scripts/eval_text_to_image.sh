@@ -6,10 +6,13 @@
 # intervals), cell FID and sampling speed, with the training time of each stage, a grid of
 # prompts and an edit. A pixel-space model of the same U-Net is timed beside the latent one.
 # Usage: scripts/eval_text_to_image.sh [AE_STEPS T2I_STEPS]   (default: the configs' train.steps)
-#        NUM=600 scripts/eval_text_to_image.sh 600 3000       (NUM: samples judged per model)
+#        NUM=600 scripts/eval_text_to_image.sh 600 7000       (NUM: samples judged per model)
+#        GUIDANCE=5 scripts/eval_text_to_image.sh             (guidance for the text-to-image samples;
+#                                                              default: the checkpoint's model.guidance)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ae_steps=${1:-} t2i_steps=${2:-} num=${NUM:-600}
+guidance=(${GUIDANCE:+--guidance "$GUIDANCE"})
 out=runs/eval_text_to_image
 scripts/build.sh gencli >/dev/null
 [ -f data/mnist/SOURCE.txt ] || { scripts/fetch_digit_sheet.sh data/cache >/dev/null; build/gencli data prepare mnist --out data/mnist; }
@@ -31,25 +34,25 @@ train ignored ldm_canvas --set model.latent_autoencoder="$AE" --set train.batch_
   --set data.held_out='["a 3 in the bottom right"]' ${t2i_steps:+--set train.steps=$t2i_steps}
 
 build/gencli eval --checkpoint "$AE" --json > "$out/autoencoder/eval.json"
-for run in t2i ignored; do
-  build/gencli eval --checkpoint "$out/$run/checkpoints/last.pt" --features "$out/classifier/checkpoints/best.pt" \
-    --num "$num" --test-limit 500 --json > "$out/$run/eval.json"
-done
+build/gencli eval --checkpoint "$out/t2i/checkpoints/last.pt" --features "$out/classifier/checkpoints/best.pt" \
+  --num "$num" --test-limit 500 "${guidance[@]}" --json > "$out/t2i/eval.json"
+build/gencli eval --checkpoint "$out/ignored/checkpoints/last.pt" --features "$out/classifier/checkpoints/best.pt" \
+  --num "$num" --test-limit 500 --json > "$out/ignored/eval.json"
 
 # The same U-Net in pixel space (56x56x1 instead of 14x14x4), untrained: only its speed counts.
 # `gencli sample` of 16 images with DDIM-50, latent and pixel interleaved, three rounds; medians.
 pixel="$out/pixel_speed"
 [ -f "$pixel/summary.json" ] || build/gencli train --config configs/ldm_canvas.json --set model.latent_autoencoder= \
   --set train.steps=1 --set train.sample_every=0 --out "$pixel" >/dev/null 2>&1
-python3 - "$out" > "$out/sampling_speed.json" <<'PY'
+python3 - "$out" "${guidance[@]}" > "$out/sampling_speed.json" <<'PY'
 import json, statistics, subprocess, sys, time
-out = sys.argv[1]
+out, guidance = sys.argv[1], sys.argv[2:]
 runs = {"latent": f"{out}/ignored/checkpoints/last.pt", "pixel": f"{out}/pixel_speed/checkpoints/last.pt",
         "text_to_image": f"{out}/t2i/checkpoints/last.pt"}
 times = {k: [] for k in runs}
 for _ in range(3):
     for name, ck in runs.items():
-        extra = ["--prompt", "a 3 above a 7"] if name == "text_to_image" else []
+        extra = ["--prompt", "a 3 above a 7", *guidance] if name == "text_to_image" else []
         start = time.perf_counter()
         subprocess.run(["build/gencli", "sample", "--checkpoint", ck, "--num", "16", "--sampler", "ddim", "--steps", "50",
                         "--out", f"{out}/speed_{name}.png", *extra], check=True, capture_output=True)
@@ -61,9 +64,9 @@ PY
 printf 'a 3 above a 7\na 5 in the top left\ntwo 1s on the bottom row\nan 8 left of a 2\na 3 in the bottom right\nan empty canvas\n' \
   > "$out/prompts.txt"
 build/gencli sample --checkpoint "$out/t2i/checkpoints/last.pt" --prompts "$out/prompts.txt" --nrow 6 \
-  --out "$out/prompts.png" >/dev/null
+  "${guidance[@]}" --out "$out/prompts.png" >/dev/null
 build/gencli sample --checkpoint "$out/t2i/checkpoints/last.pt" --mode inpaint --mask left --num 6 --nrow 6 \
-  --prompt "a 5 in the top left" --out "$out/edit.png" >/dev/null
+  --prompt "a 5 in the top left" "${guidance[@]}" --out "$out/edit.png" >/dev/null
 
 python3 - "$out" <<'PY'
 import json, sys
@@ -79,7 +82,7 @@ ae = load("autoencoder/eval.json")["metrics"]
 print(f"\nautoencoder: PSNR {ae['psnr_db']:.2f} dB (mean image {ae['psnr_db_mean_image']:.2f}), latent "
       f"{ae['latent_shape']}, scale {ae['latent_scale_training']:.3f}")
 t2i, ign = load("t2i/eval.json")["sample_quality"], load("ignored/eval.json")["sample_quality"]
-print(f"\njudge: {t2i['judge']}")
+print(f"\njudge: {t2i['judge']}; text-to-image samples drawn with guidance {t2i['guidance']}")
 print(f"judge check: real canvases {pct(t2i['real_canvases'])}; shuffled captions {pct(t2i['real_canvases_shuffled_captions'])}")
 print(f"\n{'prompts':28} {'text-to-image':34} {'prompt ignored':34}")
 rows = [("seen", "seen"), ("held-out", "held_out")]
