@@ -4,7 +4,7 @@
 #  - a byte-level BPE trained by `tokenizers` encodes a held-out text (emoji, runs of spaces,
 #    non-Latin scripts, <|endoftext|>) to exactly the ids `tokenizers` gives;
 #  - a tiny random GPT-2 saved by `transformers` (2 layers, 64 wide) runs from its folder: the
-#    same logits within 1e-4, the same greedy continuation, eval on a text, LoRA on top of it;
+#    same logits within 1e-4 of their scale, the same greedy continuation, eval on a text, LoRA on top of it;
 #  - a GPT trained by gencli (arch gpt2, gpt2-bpe) exported with --format hf loads with
 #    from_pretrained and gives the same logits; a BPE gencli trains (model.tokenizer bpe)
 #    loads in `tokenizers` and encodes as gencli does;
@@ -68,7 +68,7 @@ print(f"    {len(got)} ids, all equal")
 PY
 
 PROMPT="Once upon a time, the"
-check "logits of \"$PROMPT\" within 1e-4 of transformers'; the same greedy continuation"
+check "logits of \"$PROMPT\" within 1e-4 of transformers' (relative to their scale); the same greedy continuation"
 ok logits "$GENCLI" tokenize --checkpoint hf --text "$PROMPT" --logits hf_logits.npy
 ok greedy "$GENCLI" sample --checkpoint hf --prompt "$PROMPT" --temperature 0 --max-new-tokens 40 --out greedy.txt
 py - "$PROMPT" <<'PY'
@@ -82,7 +82,10 @@ with torch.no_grad():
     want = model(torch.tensor([ids])).logits[0].numpy()
 got = np.load("hf_logits.npy")
 diff = float(np.abs(got - want).max())
-assert got.shape == want.shape and diff <= 1e-4, (got.shape, want.shape, diff)
+# Relative to the logits' scale: the two implementations order their float32 sums differently,
+# and on some CPUs their kernels part by ~2.5e-5 of the scale (seen in CI); a misread weight
+# moves logits by whole units.
+assert got.shape == want.shape and diff <= 1e-4 * max(1.0, float(np.abs(want).max())), (got.shape, want.shape, diff)
 print(f"    logits {got.shape}: largest difference {diff:.2e} (scale {np.abs(want).max():.2f})")
 out = model.generate(torch.tensor([ids]), max_new_tokens=40, do_sample=False, pad_token_id=0)
 # The continuation as bytes (a random model's tokens need not end on whole characters): GPT-2's
@@ -124,7 +127,7 @@ ids = tok(sys.argv[1])["input_ids"]
 with torch.no_grad():
     want = model(torch.tensor([ids])).logits[0].numpy()
 diff = float(np.abs(np.load("g_logits.npy") - want).max())
-assert diff <= 1e-4, diff
+assert diff <= 1e-4 * max(1.0, float(np.abs(want).max())), diff
 print(f"    {len(ids)} tokens through GPT2TokenizerFast, logits within {diff:.2e}")
 PY
 

@@ -4,7 +4,8 @@
 # reads every export, bfloat16 included; examples/safetensors_to_pytorch.py rebuilds the GAN
 # generator (MLP and DCGAN) and the VAE decoder (MLP and convolutional) in plain PyTorch and
 # decodes the same latent vectors to the same images as `gencli sample --latents` (within
-# 1e-5); and a file written by safetensors.torch.save_file loads in gencli.
+# 1e-4 on images in [-1, 1]: identical on some CPUs, 2.5e-5 apart on another, where the two
+# sides' convolutions sum in different orders; a misread weight moves pixels by tenths); and a file written by safetensors.torch.save_file loads in gencli.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_python_tools safetensors torch numpy
@@ -37,8 +38,8 @@ for run in gan:100 dcgan:100 vae:8 cvae:6; do
     --out $name.png
   ok "python-$name" "$TOOLS" -W ignore "$EXAMPLE" $name.safetensors z-$name.npy torch-$name.npy
   diff=$(max_diff gencli-$name.npy torch-$name.npy)
-  check "$name: largest difference $diff (at most 1e-5)"
-  "$TOOLS" -c "import sys; sys.exit(not float(sys.argv[1]) <= 1e-5)" "$diff" || fail "$name: PyTorch's images differ by $diff"
+  check "$name: largest difference $diff (at most 1e-4)"
+  "$TOOLS" -c "import sys; sys.exit(not float(sys.argv[1]) <= 1e-4)" "$diff" || fail "$name: PyTorch's images differ by $diff"
 done
 
 check "safetensors.torch.load_file reads a bfloat16 export: every tensor bfloat16, close to float32"
@@ -65,7 +66,7 @@ PY
 ok sample-halved "$GENCLI" sample --checkpoint halved.safetensors --latents z-gan.npy --npy gencli-halved.npy --out h.png
 ok python-halved "$TOOLS" -W ignore "$EXAMPLE" halved.safetensors z-gan.npy torch-halved.npy
 diff=$(max_diff gencli-halved.npy torch-halved.npy)
-"$TOOLS" -c "import sys; sys.exit(not float(sys.argv[1]) <= 1e-5)" "$diff" || fail "halved: gencli and PyTorch differ by $diff"
+"$TOOLS" -c "import sys; sys.exit(not float(sys.argv[1]) <= 1e-4)" "$diff" || fail "halved: gencli and PyTorch differ by $diff"
 changed=$(max_diff gencli-halved.npy gencli-gan.npy)
 "$TOOLS" -c "import sys; sys.exit(not float(sys.argv[1]) > 1e-3)" "$changed" || fail "halved weights gave the same images"
 check "halved: gencli and PyTorch within $diff; the images moved by $changed from the original's"
