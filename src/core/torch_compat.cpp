@@ -16,6 +16,8 @@ bool optimizer_state_keys_readable(torch::serialize::InputArchive& section) {
 
 bool has_fused_attention() { return true; }
 
+bool has_onednn_transposed_convolution() { return true; }
+
 AutocastState autocast_state(c10::DeviceType device_type) {
   return {at::autocast::is_autocast_enabled(device_type), at::autocast::get_autocast_dtype(device_type)};
 }
@@ -66,6 +68,8 @@ void set_autocast_state(c10::DeviceType device_type, AutocastState state) {
 }
 
 bool has_fused_attention() { return false; }
+
+bool has_onednn_transposed_convolution() { return false; }
 
 std::optional<torch::Tensor> fused_attention(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,
                                              const torch::Tensor&, bool) {

@@ -77,6 +77,10 @@ void set_autocast_state(c10::DeviceType device_type, AutocastState state);
 // Whether this LibTorch has at::scaled_dot_product_attention (it came in 2.0).
 bool has_fused_attention();
 
+// Whether this LibTorch runs float32 CPU transposed convolutions on oneDNN (2.x does; 1.13
+// falls back to im2col).
+bool has_onednn_transposed_convolution();
+
 // at::scaled_dot_product_attention without dropout, or nullopt on a LibTorch without it.
 // `allowed` (true = may attend) may be undefined.
 std::optional<torch::Tensor> fused_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,

@@ -1,5 +1,7 @@
 #include "models/gan/networks.h"
 
+#include "models/transposed_conv.h"
+
 namespace gencli::gan {
 
 namespace nn = torch::nn;
@@ -47,10 +49,10 @@ nn::Sequential dcgan_generator(const GanConfig& m, int64_t input) {
   s->push_back(nn::Unflatten(nn::UnflattenOptions(1, {2 * w, s4, s4})));
   s->push_back(nn::BatchNorm2d(2 * w));
   s->push_back(nn::ReLU());
-  s->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(2 * w, w, 4).stride(2).padding(1)));
+  s->push_back(TransposedConv2d(nn::ConvTranspose2dOptions(2 * w, w, 4).stride(2).padding(1)));
   s->push_back(nn::BatchNorm2d(w));
   s->push_back(nn::ReLU());
-  s->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(w, m.image_channels, 4).stride(2).padding(1)));
+  s->push_back(TransposedConv2d(nn::ConvTranspose2dOptions(w, m.image_channels, 4).stride(2).padding(1)));
   s->push_back(nn::Tanh());
   return s;
 }

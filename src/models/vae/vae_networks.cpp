@@ -1,5 +1,7 @@
 #include "models/vae/vae_networks.h"
 
+#include "models/transposed_conv.h"
+
 namespace gencli::vae {
 
 namespace {
@@ -73,7 +75,7 @@ DecoderImpl::DecoderImpl(const VaeConfig& c, int64_t num_classes) {
     for (size_t i = c.conv_channels.size(); i-- > 0;) {
       const int64_t in = c.conv_channels[i];
       const int64_t out = i == 0 ? c.image_channels : c.conv_channels[i - 1];
-      upsampling->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(in, out, 4).stride(2).padding(1)));
+      upsampling->push_back(TransposedConv2d(nn::ConvTranspose2dOptions(in, out, 4).stride(2).padding(1)));
       if (i != 0) upsampling->push_back(nn::ReLU());
     }
   }

@@ -1,0 +1,37 @@
+#pragma once
+// A 2-d transposed convolution (DCGAN's generator, the convolutional VAE's decoder) whose
+// float32 CPU path runs on oneDNN where LibTorch's own does not. LibTorch 1.13 has no oneDNN
+// transposed convolution and falls back to im2col and col2im (slow_conv_transpose2d): on 2
+// cores its forward and backward took 44 ms for the conv VAE's 64->32 layer at batch 128.
+// A transposed convolution is the input gradient of the convolution with the same weight,
+// stride and padding, and oneDNN computes that gradient directly; its backward is a plain
+// convolution (input gradient) and a convolution weight gradient: 8 ms for the same layer.
+// LibTorch 2.x runs transposed convolutions on oneDNN itself, and CUDA and other dtypes have
+// their own kernels: there the layer is LibTorch's ConvTranspose2d unchanged. Parameters,
+// their names and their initialisation are ConvTranspose2d's, so checkpoints do not change.
+#include "core/torch_api.h"
+
+namespace gencli {
+
+// conv_transpose2d(x, weight, bias, stride, padding) (no output padding, dilation 1, one
+// group), computed as the input gradient of a convolution. x: (B, I, H, W), weight: (I, O, kH,
+// kW), bias: (O) or undefined.
+torch::Tensor conv_transpose2d_as_input_gradient(const torch::Tensor& x, const torch::Tensor& weight,
+                                                 const torch::Tensor& bias, torch::IntArrayRef stride,
+                                                 torch::IntArrayRef padding);
+
+// ConvTranspose2d's parameters ("weight", "bias"), drawn by its own initialisation, with the
+// fast path above where it applies.
+class TransposedConv2dImpl : public torch::nn::Cloneable<TransposedConv2dImpl> {
+ public:
+  explicit TransposedConv2dImpl(torch::nn::ConvTranspose2dOptions options);
+  void reset() override;
+  torch::Tensor forward(const torch::Tensor& x);
+  void pretty_print(std::ostream& stream) const override;
+
+  torch::nn::ConvTranspose2dOptions options;
+  torch::Tensor weight, bias;
+};
+TORCH_MODULE(TransposedConv2d);
+
+}  // namespace gencli
