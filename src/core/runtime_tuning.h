@@ -1,14 +1,14 @@
 #pragma once
 // Makes the CPU math libraries fast without the user knowing about them.
 //
-// Two settings only take effect when a library loads, before main() runs:
-//  - OpenBLAS 0.3.21 does not recognise recent Intel CPUs and falls back to SSE3
-//    kernels; OPENBLAS_CORETYPE names the right kernel family (several times faster).
-//  - LibTorch's OpenMP workers spin after each parallel region and starve OpenBLAS's
-//    own threads; OMP_WAIT_POLICY=passive makes them sleep.
-// So main() calls tune_runtime() first: when a setting would help and the user has not
-// set that variable, it sets it and re-executes the program once. GENCLI_TUNING=off
-// turns this off (used to check that tuned and untuned runs give the same numbers).
+// OpenBLAS 0.3.21 does not recognise recent Intel CPUs and falls back to SSE3 kernels;
+// OPENBLAS_CORETYPE names the right kernel family (several times faster), and it only takes
+// effect when the library loads, before main() runs. So main() calls tune_runtime() first:
+// when the setting would help and the user has not set that variable, it sets it and
+// re-executes the program once. (The split of the cores between OpenBLAS's threads and
+// LibTorch's pool, which keeps the two from starving each other, is set_cpu_threads below.)
+// GENCLI_TUNING=off turns this off (used to check that tuned and untuned runs give the same
+// numbers).
 #include <string>
 #include <vector>
 

@@ -18,10 +18,11 @@ Capabilities vae_capabilities(const VaeConfig& config, int64_t num_classes) {
              {"interpolate", "rows walking the latent space between two test images (--pairs, --steps)", true},
              {"restore", "corrupted / restored / original rows, with PSNR (--corrupt)", true},
              {"manifold", "decoded grid over the latent plane of a 2-D latent (--steps per axis)", false}};
-  // The convolutional VAE spends its time in convolutions, which run in LibTorch's pool:
-  // conv_vae_mnist on 2 cores (AMD EPYC, AVX-512) 9.8 steps/s with that pool at 1 thread,
-  // 12.3 at 2 (gencli bench train). The MLP's products run in BLAS's pool either way.
-  c.parallel_ops = config.arch == "conv";
+  // LibTorch's pool keeps one thread: the convolutional VAE's layers are small enough that
+  // its fully connected products (in BLAS's pool) and oneDNN's convolutions run best without a
+  // second pool's workers beside them: conv_vae_mnist 22.1 against 17.8 steps/s with the pool
+  // at 2 threads (2-core Xeon, gencli bench train). With LibTorch 1.13's im2col transposed
+  // convolutions, before transposed_conv.h, 2 threads had been faster (12.3 against 9.8).
   return c;
 }
 
