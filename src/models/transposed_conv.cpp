@@ -76,12 +76,33 @@ void TransposedConv2dImpl::reset() {
   bias = register_parameter("bias", initialised.bias, options.bias());
 }
 
+torch::Tensor transposed_conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                                torch::IntArrayRef stride, torch::IntArrayRef padding) {
+  if (!torch_compat::has_onednn_transposed_convolution() && x.device().is_cpu() && x.scalar_type() == torch::kFloat &&
+      x.dim() == 4 && at::globalContext().userEnabledMkldnn())
+    return conv_transpose2d_as_input_gradient(x, weight, bias, stride, padding);
+  return at::conv_transpose2d(x, weight, bias, stride, padding);
+}
+
+torch::Tensor upsample2x_then_conv3x3(const torch::Tensor& x, const torch::nn::Conv2d& conv) {
+  const auto& o = conv.ptr()->options;
+  TORCH_CHECK(*o.kernel_size() == *torch::ExpandingArray<2>(3) && *o.stride() == *torch::ExpandingArray<2>(1) &&
+                  o.groups() == 1 && *o.dilation() == *torch::ExpandingArray<2>(1),
+              "upsample2x_then_conv3x3: a 3x3 convolution of stride 1");
+  // Row k of the 4x4 kernel gathers the 3x3 rows that land on the same input row: an output
+  // row 2i sees input rows i-1 (through 3x3 row 0) and i (rows 1 and 2), row 2i+1 sees i
+  // (rows 0 and 1) and i+1 (row 2). In transposed-convolution order (kernel row k feeds output
+  // row 2i - 1 + k from input row i) that is k=0: row 2, k=1: rows 1+2, k=2: rows 0+1, k=3: row 0.
+  const torch::Tensor fold =
+      torch::tensor({0.f, 0.f, 1.f, 0.f, 1.f, 1.f, 1.f, 1.f, 0.f, 1.f, 0.f, 0.f}, conv->weight.options()).view({4, 3});
+  const torch::Tensor kernel = torch::matmul(torch::matmul(fold, conv->weight), fold.t());  // (O, I, 4, 4)
+  return transposed_conv2d(x, kernel.transpose(0, 1), conv->bias, {2, 2}, {1, 1});
+}
+
 torch::Tensor TransposedConv2dImpl::forward(const torch::Tensor& x) {
   const bool plain_layer = options.groups() == 1 && *options.dilation() == *torch::ExpandingArray<2>(1) &&
                            *options.output_padding() == *torch::ExpandingArray<2>(0);
-  if (!torch_compat::has_onednn_transposed_convolution() && plain_layer && x.device().is_cpu() &&
-      x.scalar_type() == torch::kFloat && x.dim() == 4 && at::globalContext().userEnabledMkldnn())
-    return conv_transpose2d_as_input_gradient(x, weight, bias, *options.stride(), *options.padding());
+  if (plain_layer) return transposed_conv2d(x, weight, bias, *options.stride(), *options.padding());
   return at::conv_transpose2d(x, weight, bias, *options.stride(), *options.padding(), *options.output_padding(),
                               options.groups(), *options.dilation());
 }

@@ -22,6 +22,20 @@ torch::Tensor conv_transpose2d_as_input_gradient(const torch::Tensor& x, const t
 
 // ConvTranspose2d's parameters ("weight", "bias"), drawn by its own initialisation, with the
 // fast path above where it applies.
+// conv_transpose2d(x, weight, bias, stride, padding) with no output padding, dilation 1 and
+// one group: the input-gradient form above for float32 CPU tensors on a LibTorch without
+// oneDNN transposed convolutions, else LibTorch's conv_transpose2d.
+torch::Tensor transposed_conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                                torch::IntArrayRef stride, torch::IntArrayRef padding);
+
+// conv(upsample_nearest_2x(x)) for a 3x3 convolution of stride 1 and padding 1 (the U-Net's
+// upsampling; the padding is the caller's to get right), as one stride-2 transposed convolution
+// with a 4x4 kernel folded from the 3x3 one: each output pixel of the upsampled image sees only
+// 2x2 distinct input pixels, so this does 16 multiply-adds per input pixel and channel pair where
+// the convolution of the 4x larger image does 36, and the upsampled image is never made. The same
+// function to float rounding.
+torch::Tensor upsample2x_then_conv3x3(const torch::Tensor& x, const torch::nn::Conv2d& conv);
+
 class TransposedConv2dImpl : public torch::nn::Cloneable<TransposedConv2dImpl> {
  public:
   explicit TransposedConv2dImpl(torch::nn::ConvTranspose2dOptions options);

@@ -71,3 +71,20 @@ TEST(TransposedConv, LayerKeepsConvTransposeParametersAndOutputs) {
   padded_plain->bias.copy_(padded->bias);
   EXPECT_TRUE(torch::equal(padded(x), padded_plain(x)));
 }
+
+TEST(TransposedConv, UpsamplingThenA3x3ConvolutionIsOneTransposedConvolution) {
+  torch::manual_seed(7);
+  for (int64_t side : {7, 14, 5}) {
+    torch::nn::Conv2d conv(torch::nn::Conv2dOptions(6, 4, 3).padding(1));
+    torch::Tensor x = torch::randn({3, 6, side, side}).requires_grad_(true);
+    torch::Tensor want = conv(torch::nn::functional::interpolate(
+        x, torch::nn::functional::InterpolateFuncOptions().scale_factor(std::vector<double>{2, 2}).mode(torch::kNearest)));
+    torch::Tensor got = upsample2x_then_conv3x3(x, conv);
+    ASSERT_EQ(got.sizes(), want.sizes());
+    EXPECT_LT(relative_difference(got, want), 1e-6) << "side " << side;
+    torch::Tensor upstream = torch::randn_like(want);
+    auto want_grads = torch::autograd::grad({want}, {x, conv->weight, conv->bias}, {upstream});
+    auto got_grads = torch::autograd::grad({got}, {x, conv->weight, conv->bias}, {upstream});
+    for (int i = 0; i < 3; ++i) EXPECT_LT(relative_difference(got_grads[i], want_grads[i]), 1e-5) << i << ", side " << side;
+  }
+}

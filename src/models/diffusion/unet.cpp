@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/transposed_conv.h"
+
 namespace gencli::diffusion {
 
 namespace nn = torch::nn;
@@ -124,10 +126,7 @@ torch::Tensor UNetImpl::forward(const torch::Tensor& x, const torch::Tensor& emb
       skips.pop_back();
     }
     if (level.resample) {
-      h = nn::functional::interpolate(h, nn::functional::InterpolateFuncOptions()
-                                             .size(std::vector<int64_t>{h.size(2) * 2, h.size(3) * 2})
-                                             .mode(torch::kNearest));
-      h = level.resample->forward(h);
+      h = upsample2x_then_conv3x3(h, level.resample);
     }
   }
   return output->forward(torch::silu(output_norm->forward(h)));
