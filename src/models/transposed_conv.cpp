@@ -78,8 +78,9 @@ void TransposedConv2dImpl::reset() {
 
 torch::Tensor transposed_conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                 torch::IntArrayRef stride, torch::IntArrayRef padding) {
+  // Under CPU autocast LibTorch's own layer casts to the lower precision; this path would not.
   if (!torch_compat::has_onednn_transposed_convolution() && x.device().is_cpu() && x.scalar_type() == torch::kFloat &&
-      x.dim() == 4 && at::globalContext().userEnabledMkldnn())
+      x.dim() == 4 && at::globalContext().userEnabledMkldnn() && !torch_compat::autocast_state(c10::kCPU).enabled)
     return conv_transpose2d_as_input_gradient(x, weight, bias, stride, padding);
   return at::conv_transpose2d(x, weight, bias, stride, padding);
 }

@@ -24,7 +24,7 @@ torch::Tensor conv_transpose2d_as_input_gradient(const torch::Tensor& x, const t
 // fast path above where it applies.
 // conv_transpose2d(x, weight, bias, stride, padding) with no output padding, dilation 1 and
 // one group: the input-gradient form above for float32 CPU tensors on a LibTorch without
-// oneDNN transposed convolutions, else LibTorch's conv_transpose2d.
+// oneDNN transposed convolutions (outside CPU autocast), else LibTorch's conv_transpose2d.
 torch::Tensor transposed_conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                 torch::IntArrayRef stride, torch::IntArrayRef padding);
 

@@ -7,6 +7,8 @@
 
 #include "models/transposed_conv.h"
 
+#include "core/torch_compat.h"
+
 using namespace gencli;
 
 namespace {
@@ -87,4 +89,15 @@ TEST(TransposedConv, UpsamplingThenA3x3ConvolutionIsOneTransposedConvolution) {
     auto got_grads = torch::autograd::grad({got}, {x, conv->weight, conv->bias}, {upstream});
     for (int i = 0; i < 3; ++i) EXPECT_LT(relative_difference(got_grads[i], want_grads[i]), 1e-5) << i << ", side " << side;
   }
+}
+
+TEST(TransposedConv, CpuAutocastCastsAsLibTorchsLayerDoes) {
+  TransposedConv2d layer(torch::nn::ConvTranspose2dOptions(4, 2, 4).stride(2).padding(1));
+  torch::nn::ConvTranspose2d plain(torch::nn::ConvTranspose2dOptions(4, 2, 4).stride(2).padding(1));
+  torch::Tensor x = torch::randn({2, 4, 5, 5});
+  const auto before = torch_compat::autocast_state(c10::kCPU);
+  torch_compat::set_autocast_state(c10::kCPU, {true, torch::kBFloat16});
+  const auto got = layer(x).scalar_type(), want = plain(x).scalar_type();
+  torch_compat::set_autocast_state(c10::kCPU, before);
+  EXPECT_EQ(got, want);
 }
