@@ -82,11 +82,14 @@ void tune_runtime(int argc, char** argv) {
     setenv(name, value.c_str(), 1);
     changes += (changes.empty() ? "" : ", ") + std::string(name) + "=" + value;
   };
-  // OMP_WAIT_POLICY stays the user's or libgomp's own (spin a while, then sleep). Forcing
-  // passive waits, as gencli once did, cost the families that give LibTorch's pool every core a
-  // wake-up per operator (DDPM 4.5 against 6.2 steps/s on a 2-core Xeon); the families whose
-  // pool has one thread have no workers to wait, and neither policy changed their speed.
+  // With OpenBLAS (Debian's LibTorch), OMP_WAIT_POLICY stays the user's or libgomp's own (spin
+  // a while, then sleep): forced passive waits cost the families that give LibTorch's pool every
+  // core a wake-up per operator (DDPM 4.5 against 6.2 steps/s on a 2-core Xeon), and the
+  // families whose pool has one thread have no workers to wait. With the pip wheel's MKL, the
+  // spinning waits made sampling differ from run to run under load (2 of 36 runs of the same
+  // GAN sample, by 4e-6; none of 36 with passive waits), so there they stay passive.
   const BlasInfo blas = blas_info();
+  if (blas.library != "OpenBLAS" && !env_set("OMP_WAIT_POLICY")) change("OMP_WAIT_POLICY", "passive");
   const std::string best = best_openblas_core_for_this_cpu();
   if (blas.library == "OpenBLAS" && !best.empty() && !env_set("OPENBLAS_CORETYPE") &&
       !openblas_core_at_least(blas.core, best))
