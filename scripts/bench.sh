@@ -5,9 +5,10 @@
 #
 # gencli runs with no flags beside --threads (`gencli bench train --json`); each twin runs in
 # PyTorch's best environment here: OpenBLAS held to the same threads, the OPENBLAS_CORETYPE
-# gencli's runtime tuning picks where it picks one, and whichever OpenMP wait policy is faster
-# for it (every round runs the twin with passive waits and with libgomp's default; the table
-# takes the faster policy's median). Runs are interleaved (gencli, twin, next family)
+# gencli's runtime tuning picks where it picks one, glibc's allocator holding on to freed
+# memory as gencli's runtime tuning makes it (GLIBC_TUNABLES), and whichever OpenMP wait
+# policy is faster for it (every round runs the twin with passive waits and with libgomp's
+# default; the table takes the faster policy's median). Runs are interleaved (gencli, twin, next family)
 # and repeated; the table shows medians, the ratio gencli/twin, gencli's achieved GFLOP/s
 # and its share of the matching peak (convolution peak for convolutional families, matrix
 # product peak for the rest), and both peak RSS figures.
@@ -62,6 +63,8 @@ tuning=$(build/gencli bench train --config configs/gan_mnist.json --steps 1 --wa
 # torch.set_num_threads says later: the twin's thread count must reach it that way.
 twin_env=(OPENBLAS_NUM_THREADS=$threads)
 case $tuning in *OPENBLAS_CORETYPE=*) twin_env+=("OPENBLAS_CORETYPE=$(sed 's/.*OPENBLAS_CORETYPE=\([A-Za-z0-9]*\).*/\1/' <<<"$tuning")") ;; esac
+# gencli's allocator settings (glibc reads them from the environment at start).
+case $tuning in *GLIBC_TUNABLES=*) twin_env+=("GLIBC_TUNABLES=$(sed 's/.*GLIBC_TUNABLES=\([^,]*\).*/\1/' <<<"$tuning")") ;; esac
 echo "bench: gencli's tuning: ${tuning:-none}; the twins run with ${twin_env[*]}, each with OMP_WAIT_POLICY=passive and unset"
 
 tag() {  # family, round[, wait policy]: adds them to the JSON line on stdin

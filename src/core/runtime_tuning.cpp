@@ -33,6 +33,28 @@ std::string lower(std::string s) {
 
 bool env_set(const char* name) { return std::getenv(name) != nullptr; }
 
+// glibc's allocator settings, as GLIBC_TUNABLES names them, or "" where the user set their own
+// or this is not glibc. glibc hands each allocation above its mmap threshold (128 KiB at first,
+// growing only to 32 MiB as such blocks are freed) fresh pages from the kernel, and returns the
+// heap's free top beyond its trim threshold. A training step frees and reallocates the same
+// activations every step, so both become page faults that zero the same memory again: WaveNet
+// on a 2-core Xeon took 739,000 minor faults in 18 steps. With blocks up to 1 GiB from the heap
+// and up to 1 GiB of freed heap kept for the next step: 279,000 faults, 2.15 -> 2.5 steps/s;
+// DCGAN 27.7 -> 31.5, conv VAE 21.5 -> 23.5, PixelCNN 2.04 -> 2.15, DDPM 7.1 -> 7.3. glibc
+// reads these only at start (mallopt caps the threshold at 32 MiB), hence the environment.
+std::string allocator_tunables() {
+#if defined(__GLIBC__)
+  const char* user = std::getenv("GLIBC_TUNABLES");
+  if ((user && std::string(user).find("glibc.malloc.") != std::string::npos) || env_set("MALLOC_MMAP_THRESHOLD_") ||
+      env_set("MALLOC_TRIM_THRESHOLD_") || env_set("MALLOC_TOP_PAD_"))
+    return "";
+  const std::string ours = "glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=1073741824";
+  return user && *user ? std::string(user) + ":" + ours : ours;
+#else
+  return "";
+#endif
+}
+
 }  // namespace
 
 bool openblas_core_at_least(const std::string& current, const std::string& target) {
@@ -71,12 +93,12 @@ BlasInfo blas_info() {
   return info;
 }
 
-void tune_runtime(int argc, char** argv) {
-  (void)argc;
-  const char* switch_value = std::getenv("GENCLI_TUNING");
-  if (switch_value && lower(switch_value) == "off") return;
-  if (env_set(kTunedMarker)) return;  // we are the re-executed process
+namespace {
 
+// Sets the environment variables that only take effect when the libraries load (OpenBLAS's
+// kernels, libgomp's waits, glibc's allocator) and re-executes the program with them, when
+// any would change.
+void tune_environment(char** argv) {
   std::string changes;
   auto change = [&](const char* name, const std::string& value) {
     setenv(name, value.c_str(), 1);
@@ -94,6 +116,7 @@ void tune_runtime(int argc, char** argv) {
   if (blas.library == "OpenBLAS" && !best.empty() && !env_set("OPENBLAS_CORETYPE") &&
       !openblas_core_at_least(blas.core, best))
     change("OPENBLAS_CORETYPE", best);
+  if (const std::string tunables = allocator_tunables(); !tunables.empty()) change("GLIBC_TUNABLES", tunables);
   if (changes.empty()) return;
 
   setenv(kTunedMarker, changes.c_str(), 1);
@@ -106,6 +129,15 @@ void tune_runtime(int argc, char** argv) {
   // exec failed (no /proc?): carry on untuned rather than fail.
   sigprocmask(SIG_SETMASK, &before, nullptr);
   unsetenv(kTunedMarker);
+}
+
+}  // namespace
+
+void tune_runtime(int argc, char** argv) {
+  (void)argc;
+  const char* switch_value = std::getenv("GENCLI_TUNING");
+  if (switch_value && lower(switch_value) == "off") return;
+  if (!env_set(kTunedMarker)) tune_environment(argv);  // may re-execute; the new process skips it
 }
 
 void release_held_signals() {

@@ -5,7 +5,9 @@
 // OPENBLAS_CORETYPE names the right kernel family (several times faster), and it only takes
 // effect when the library loads, before main() runs. So main() calls tune_runtime() first:
 // when the setting would help and the user has not set that variable, it sets it and
-// re-executes the program once. (The split of the cores between OpenBLAS's threads and
+// re-executes the program once. glibc's allocator settings (GLIBC_TUNABLES), which keep a
+// training step's large activations from going back to the kernel every step, are the same
+// kind of setting. (The split of the cores between OpenBLAS's threads and
 // LibTorch's pool, which keeps the two from starving each other, is set_cpu_threads below.)
 // GENCLI_TUNING=off turns this off (used to check that tuned and untuned runs give the same
 // numbers).
@@ -37,7 +39,8 @@ std::string best_openblas_core_for_this_cpu();
 // whether asking for `target` would gain nothing ("Cooperlake" covers "SkylakeX").
 bool openblas_core_at_least(const std::string& current, const std::string& target);
 
-// What tune_runtime changed in this process ("OPENBLAS_CORETYPE=SkylakeX, ..."), or "".
+// What tune_runtime changed in this process ("OPENBLAS_CORETYPE=SkylakeX, GLIBC_TUNABLES=..."),
+// or "".
 std::string runtime_tuning_applied();
 
 // How many threads each pool gets. OpenBLAS (pthreads build) keeps its own pool beside

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runtime tuning (gencli re-executes itself with OMP_WAIT_POLICY / OPENBLAS_CORETYPE): reported by
+# Runtime tuning (gencli re-executes itself with OMP_WAIT_POLICY / OPENBLAS_CORETYPE /
+# GLIBC_TUNABLES for glibc's allocator): reported by
 # `info` and summary.json, never overrides the user's own settings, and does not change results.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # The user's environment must not leak into the "default" cases.
-unset OMP_WAIT_POLICY OPENBLAS_CORETYPE GENCLI_TUNING GENCLI_TUNED
+unset OMP_WAIT_POLICY OPENBLAS_CORETYPE GENCLI_TUNING GENCLI_TUNED GLIBC_TUNABLES MALLOC_MMAP_THRESHOLD_ \
+  MALLOC_TRIM_THRESHOLD_ MALLOC_TOP_PAD_
 
 say "gencli info"
 ok info "$GENCLI" info
@@ -34,10 +36,30 @@ else
   fi
 fi
 
+if getconf GNU_LIBC_VERSION >/dev/null 2>&1; then
+  check "on glibc, info reports the allocator's settings (GLIBC_TUNABLES with glibc.malloc.*)"
+  grep -Eq '^tuning +.*GLIBC_TUNABLES=[^,]*glibc\.malloc\.mmap_threshold=' "$WORK/info.out" ||
+    fail "info: no GLIBC_TUNABLES with glibc.malloc settings in: $(grep '^tuning' "$WORK/info.out")"
+
+  say "the user's own GLIBC_TUNABLES (not malloc's) are kept, malloc's own settings are never overridden"
+  ok info_rtld env GLIBC_TUNABLES=glibc.rtld.nns=3 "$GENCLI" info
+  check "glibc.rtld.nns=3 kept in front of gencli's malloc settings"
+  grep -Eq '^tuning +.*GLIBC_TUNABLES=glibc\.rtld\.nns=3:glibc\.malloc\.' "$WORK/info_rtld.out" ||
+    fail "info with GLIBC_TUNABLES=glibc.rtld.nns=3: $(grep '^tuning' "$WORK/info_rtld.out")"
+  ok info_malloc env GLIBC_TUNABLES=glibc.malloc.trim_threshold=12345678 "$GENCLI" info
+  ok info_malloc_env env MALLOC_MMAP_THRESHOLD_=262144 "$GENCLI" info
+  check "with the user's glibc.malloc tunable or MALLOC_MMAP_THRESHOLD_, no GLIBC_TUNABLES is tuned"
+  for f in info_malloc info_malloc_env; do
+    if grep '^tuning' "$WORK/$f.out" | grep -q GLIBC_TUNABLES; then
+      fail "$f: the user's malloc setting was overridden: $(grep '^tuning' "$WORK/$f.out")"
+    fi
+  done
+fi
+
 say "GENCLI_TUNING=off"
 ok info_off env GENCLI_TUNING=off "$GENCLI" info
 check "info says no tuning was applied"
-if grep '^tuning' "$WORK/info_off.out" | grep -Eq 'OMP_WAIT_POLICY|OPENBLAS_CORETYPE'; then
+if grep '^tuning' "$WORK/info_off.out" | grep -Eq 'OMP_WAIT_POLICY|OPENBLAS_CORETYPE|GLIBC_TUNABLES'; then
   fail "GENCLI_TUNING=off but: $(grep '^tuning' "$WORK/info_off.out")"
 fi
 
@@ -66,7 +88,7 @@ for r in R_tuned R_off R_sse3; do
   echo "    $r: tuning='$(json_get $r/summary.json 'd["tuning"]')' blas='$(json_get $r/summary.json 'd["blas"]')'"
 done
 case "$(json_get R_off/summary.json 'd["tuning"]')" in
-  *OMP_WAIT_POLICY* | *OPENBLAS_CORETYPE*) fail "GENCLI_TUNING=off, yet summary.json tuning is set" ;;
+  *OMP_WAIT_POLICY* | *OPENBLAS_CORETYPE* | *GLIBC_TUNABLES*) fail "GENCLI_TUNING=off, yet summary.json tuning is set" ;;
 esac
 if [ "$openblas" = yes ]; then
   case "$(json_get R_sse3/summary.json 'd["blas"]')" in
