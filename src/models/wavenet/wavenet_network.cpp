@@ -1,6 +1,7 @@
 #include "models/wavenet/wavenet_network.h"
 
 #include "models/gated_activation.h"
+#include "models/wavenet/skip_sum.h"
 
 namespace gencli::wavenet {
 
@@ -48,18 +49,28 @@ std::vector<torch::Tensor> WaveNetImpl::class_biases(const torch::Tensor& one_ho
 
 torch::Tensor WaveNetImpl::forward(const torch::Tensor& embeddings, const torch::Tensor& one_hot) {
   const int64_t length = embeddings.size(2);
+  const size_t layers = dilations.size(), per_stack = static_cast<size_t>(config_.layers_per_stack);
   // Shift right: position t holds the embedding of sample t-1, so nothing sees its own target.
   torch::Tensor x = torch::constant_pad_nd(embeddings, {1, 0}).slice(2, 0, length);
   const std::vector<torch::Tensor> biases = class_biases(one_hot);
   torch::Tensor skips;
-  for (size_t l = 0; l < dilations.size(); ++l) {
+  std::vector<torch::Tensor> gates, skip_weights, skip_biases;  // of the current stack
+  for (size_t l = 0; l < layers; ++l) {
     // Left padding by the dilation keeps each convolution causal and the length unchanged.
     torch::Tensor pre = dilated->at<torch::nn::Conv1dImpl>(l).forward(torch::constant_pad_nd(x, {dilations[l], 0}));
     if (!biases.empty()) pre = pre + biases[l].unsqueeze(2);
-    torch::Tensor z = gated_activation(pre);
-    torch::Tensor s = skip->at<torch::nn::Conv1dImpl>(l).forward(z);
-    skips = skips.defined() ? skips + s : s;
-    x = x + residual->at<torch::nn::Conv1dImpl>(l).forward(z);
+    gates.push_back(gated_activation(pre));
+    skip_weights.push_back(skip->at<torch::nn::Conv1dImpl>(l).weight);
+    skip_biases.push_back(skip->at<torch::nn::Conv1dImpl>(l).bias);
+    // The last layer's residual output would feed no later layer.
+    if (l + 1 < layers) x = x + residual->at<torch::nn::Conv1dImpl>(l).forward(gates.back());
+    // A stack's skip connections at once (skip_sum.h). Per stack rather than for the whole
+    // network: backward then makes one stack's unit gradients at a time.
+    if ((l + 1) % per_stack == 0 || l + 1 == layers) {
+      torch::Tensor s = skip_sum(gates, skip_weights, skip_biases);
+      skips = skips.defined() ? skips + s : s;
+      gates.clear(), skip_weights.clear(), skip_biases.clear();
+    }
   }
   return head_out->forward(torch::relu(head_hidden->forward(torch::relu(skips))));
 }
