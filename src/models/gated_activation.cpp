@@ -9,9 +9,9 @@ namespace gencli {
 namespace {
 
 // x viewed as (outer, 2, half): each of the `outer` leading blocks holds its tanh half, then
-// its sigmoid half, of `half` elements each.
+// its sigmoid half, of `half` elements each: `channels` rows of `spatial` elements.
 struct GateLayout {
-  int64_t outer = 0, half = 0;
+  int64_t outer = 0, half = 0, channels = 0, spatial = 0;
 };
 
 GateLayout gate_layout(const torch::Tensor& x) {
@@ -19,7 +19,15 @@ GateLayout gate_layout(const torch::Tensor& x) {
   GateLayout l;
   l.outer = x.size(0);
   l.half = x.numel() / std::max<int64_t>(1, l.outer) / 2;
+  l.channels = x.size(1) / 2;
+  l.spatial = l.half / std::max<int64_t>(1, l.channels);
   return l;
+}
+
+void check_bias(const torch::Tensor& x, const torch::Tensor& bias) {
+  TORCH_CHECK(!bias.defined() || (bias.dim() == 2 && bias.size(0) == x.size(0) && bias.size(1) == x.size(1)),
+              "gated_activation: the bias must be (batch, channels) = (", x.size(0), ", ", x.size(1), "), got ",
+              bias.sizes());
 }
 
 // Calls f(block, first, count) over the elements of every block, split across LibTorch's pool.
@@ -35,39 +43,67 @@ void for_each_span(const GateLayout& l, F f) {
   });
 }
 
+// for_each_span, cut where the channel changes, with that channel's two biases (zeros without
+// a bias): g(block, first, count, bias_a, bias_b).
+template <class G>
+void for_each_biased_span(const GateLayout& l, const float* bias, G g) {
+  for_each_span(l, [&](int64_t block, int64_t first, int64_t count) {
+    if (!bias) return g(block, first, count, 0.0f, 0.0f);
+    const float* row = bias + block * 2 * l.channels;
+    while (count > 0) {
+      const int64_t channel = first / l.spatial;
+      const int64_t n = std::min(count, (channel + 1) * l.spatial - first);
+      g(block, first, n, row[channel], row[l.channels + channel]);
+      first += n;
+      count -= n;
+    }
+  });
+}
+
 class GatedActivationFunction : public torch::autograd::Function<GatedActivationFunction> {
  public:
-  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input) {
+  // bias: (B, 2C) added to every position of its sample and channel first, or undefined.
+  // (LibTorch 1.13's custom functions take no undefined tensor, hence the optional.)
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input,
+                               const c10::optional<torch::Tensor>& bias_in) {
     torch::Tensor x = input.contiguous();
-    ctx->save_for_backward({x});
+    torch::Tensor bias = bias_in ? bias_in->contiguous() : torch::Tensor();
+    ctx->save_for_backward(bias.defined() ? torch::autograd::variable_list{x, bias} : torch::autograd::variable_list{x});
     const GateLayout l = gate_layout(x);
     std::vector<int64_t> shape = x.sizes().vec();
     shape[1] /= 2;
     torch::Tensor out = torch::empty(shape, x.options());
     const float* in = x.data_ptr<float>();
     float* o = out.data_ptr<float>();
-    for_each_span(l, [&](int64_t block, int64_t first, int64_t count) {
-      const float* a = in + block * 2 * l.half + first;
-      gated_activation_forward(a, a + l.half, count, o + block * l.half + first);
-    });
+    for_each_biased_span(l, bias.defined() ? bias.data_ptr<float>() : nullptr,
+                         [&](int64_t block, int64_t first, int64_t count, float bias_a, float bias_b) {
+                           const float* a = in + block * 2 * l.half + first;
+                           gated_activation_forward(a, a + l.half, count, bias_a, bias_b, o + block * l.half + first);
+                         });
     return out;
   }
 
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
-    const torch::Tensor x = ctx->get_saved_variables()[0];
+    const torch::autograd::variable_list saved = ctx->get_saved_variables();
+    const torch::Tensor& x = saved[0];
+    const torch::Tensor bias = saved.size() > 1 ? saved[1] : torch::Tensor();
     const torch::Tensor grad = grads[0].contiguous();
     const GateLayout l = gate_layout(x);
     torch::Tensor dx = torch::empty_like(x);
     const float* in = x.data_ptr<float>();
     const float* g = grad.data_ptr<float>();
     float* d = dx.data_ptr<float>();
-    for_each_span(l, [&](int64_t block, int64_t first, int64_t count) {
-      const int64_t at = block * 2 * l.half + first;
-      gated_activation_backward(in + at, in + at + l.half, g + block * l.half + first, count, d + at,
-                                d + at + l.half);
-    });
-    return {dx};
+    for_each_biased_span(l, bias.defined() ? bias.data_ptr<float>() : nullptr,
+                         [&](int64_t block, int64_t first, int64_t count, float bias_a, float bias_b) {
+                           const int64_t at = block * 2 * l.half + first;
+                           gated_activation_backward(in + at, in + at + l.half, g + block * l.half + first, count,
+                                                     bias_a, bias_b, d + at, d + at + l.half);
+                         });
+    // The bias enters every position of its row, so its gradient is the row's sum.
+    torch::Tensor dbias;
+    if (bias.defined() && ctx->needs_input_grad(1)) dbias = dx.view({x.size(0), x.size(1), -1}).sum(2);
+    return {dx, dbias};
   }
 };
 
@@ -78,9 +114,22 @@ torch::Tensor gated_activation_reference(const torch::Tensor& x) {
   return torch::tanh(halves[0]) * torch::sigmoid(halves[1]);
 }
 
-torch::Tensor gated_activation(const torch::Tensor& x) {
-  if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat || x.numel() == 0) return gated_activation_reference(x);
-  return GatedActivationFunction::apply(x);
+torch::Tensor gated_activation_reference(const torch::Tensor& x, const torch::Tensor& bias) {
+  check_bias(x, bias);
+  if (!bias.defined()) return gated_activation_reference(x);
+  std::vector<int64_t> shape(x.dim(), 1);
+  shape[0] = bias.size(0), shape[1] = bias.size(1);
+  return gated_activation_reference(x + bias.view(shape));
+}
+
+torch::Tensor gated_activation(const torch::Tensor& x) { return gated_activation(x, torch::Tensor()); }
+
+torch::Tensor gated_activation(const torch::Tensor& x, const torch::Tensor& bias) {
+  check_bias(x, bias);
+  const bool fused_bias = !bias.defined() || (bias.device() == x.device() && bias.scalar_type() == torch::kFloat);
+  if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat || x.numel() == 0 || !fused_bias)
+    return gated_activation_reference(x, bias);
+  return GatedActivationFunction::apply(x, bias.defined() ? c10::optional<torch::Tensor>(bias) : c10::nullopt);
 }
 
 }  // namespace gencli

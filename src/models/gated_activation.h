@@ -10,8 +10,12 @@ namespace gencli {
 
 // x: (B, 2C, ...) -> (B, C, ...).
 torch::Tensor gated_activation(const torch::Tensor& x);
+// The same of x plus a per-sample, per-channel bias (B, 2C) (a class embedding, say), added
+// inside the one pass instead of by a pass of its own (a (B, 2C, ...) read and write).
+torch::Tensor gated_activation(const torch::Tensor& x, const torch::Tensor& bias);
 
 // The same with LibTorch's own operators, for other devices and dtypes (and tests).
 torch::Tensor gated_activation_reference(const torch::Tensor& x);
+torch::Tensor gated_activation_reference(const torch::Tensor& x, const torch::Tensor& bias);
 
 }  // namespace gencli

@@ -12,15 +12,16 @@ namespace gencli {
 #endif
 
 GENCLI_GATE_CLONES
-void gated_activation_forward(const float* __restrict a, const float* __restrict b, int64_t n, float* __restrict out) {
-  for (int64_t i = 0; i < n; ++i) out[i] = vector_tanh(a[i]) * vector_sigmoid(b[i]);
+void gated_activation_forward(const float* __restrict a, const float* __restrict b, int64_t n, float bias_a,
+                              float bias_b, float* __restrict out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = vector_tanh(a[i] + bias_a) * vector_sigmoid(b[i] + bias_b);
 }
 
 GENCLI_GATE_CLONES
 void gated_activation_backward(const float* __restrict a, const float* __restrict b, const float* __restrict grad,
-                               int64_t n, float* __restrict da, float* __restrict db) {
+                               int64_t n, float bias_a, float bias_b, float* __restrict da, float* __restrict db) {
   for (int64_t i = 0; i < n; ++i) {
-    const float t = vector_tanh(a[i]), s = vector_sigmoid(b[i]);
+    const float t = vector_tanh(a[i] + bias_a), s = vector_sigmoid(b[i] + bias_b);
     const float gs = grad[i] * s;
     da[i] = gs * (1.0f - t * t);
     db[i] = gs * t * (1.0f - s);

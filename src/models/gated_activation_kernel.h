@@ -5,11 +5,12 @@
 
 namespace gencli {
 
-// out[i] = tanh(a[i]) * sigmoid(b[i]) for i < n.
-void gated_activation_forward(const float* a, const float* b, int64_t n, float* out);
+// out[i] = tanh(a[i] + bias_a) * sigmoid(b[i] + bias_b) for i < n.
+void gated_activation_forward(const float* a, const float* b, int64_t n, float bias_a, float bias_b, float* out);
 
-// With t = tanh(a[i]), s = sigmoid(b[i]) and g = grad[i]: da[i] = g s (1 - t^2) and
-// db[i] = g t s (1 - s), for i < n.
-void gated_activation_backward(const float* a, const float* b, const float* grad, int64_t n, float* da, float* db);
+// With t = tanh(a[i] + bias_a), s = sigmoid(b[i] + bias_b) and g = grad[i]:
+// da[i] = g s (1 - t^2) and db[i] = g t s (1 - s), for i < n.
+void gated_activation_backward(const float* a, const float* b, const float* grad, int64_t n, float bias_a,
+                               float bias_b, float* da, float* db);
 
 }  // namespace gencli

@@ -45,3 +45,26 @@ TEST(GatedActivation, OtherDtypesUseLibTorchsOperators) {
   EXPECT_TRUE(torch::equal(gated_activation(x), gated_activation_reference(x)));
   EXPECT_THROW(gated_activation(torch::randn({2, 3, 4})), c10::Error);  // an odd dimension 1
 }
+
+TEST(GatedActivation, ABiasPerSampleAndChannelIsAddedInsideThePass) {
+  torch::manual_seed(5);
+  for (const std::vector<int64_t>& shape : std::vector<std::vector<int64_t>>{{3, 8, 5, 7}, {2, 6, 40001}, {4, 2, 1}}) {
+    torch::Tensor x = (torch::randn(shape) * 2).requires_grad_(true);
+    torch::Tensor bias = torch::randn({shape[0], shape[1]}).requires_grad_(true);
+    std::vector<int64_t> out_shape = shape;
+    out_shape[1] /= 2;
+    const torch::Tensor upstream = torch::randn(out_shape);
+    const torch::Tensor y = gated_activation(x, bias);
+    const torch::Tensor y_ref = gated_activation_reference(x, bias);
+    EXPECT_LT((y - y_ref).abs().max().item<float>(), 1e-6);
+    const auto g = torch::autograd::grad({y}, {x, bias}, {upstream});
+    const auto g_ref = torch::autograd::grad({y_ref}, {x, bias}, {upstream});
+    EXPECT_LT((g[0] - g_ref[0]).abs().max().item<float>(), 1e-5) << "input gradient";
+    EXPECT_LT((g[1] - g_ref[1]).abs().max().item<float>(), 1e-3 * (1 + g_ref[1].abs().max().item<float>()))
+        << "bias gradient";
+  }
+  // Without a bias it is the plain gate; a bias of the wrong shape is an error.
+  torch::Tensor x = torch::randn({2, 4, 3});
+  EXPECT_TRUE(torch::equal(gated_activation(x, torch::Tensor()), gated_activation(x)));
+  EXPECT_THROW(gated_activation(x, torch::randn({2, 2})), c10::Error);
+}

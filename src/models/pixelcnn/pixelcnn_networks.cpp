@@ -22,7 +22,10 @@ torch::Tensor class_bias(torch::nn::ModuleList& list, size_t layer, const torch:
 
 torch::Tensor add_bias(const torch::Tensor& x, const torch::Tensor& bias) { return bias.defined() ? x + bias : x; }
 
-torch::Tensor gate(const torch::Tensor& x) { return gated_activation(x); }
+// The gated activation of x plus a class bias (B, C, 1, 1) or none, the bias added inside it.
+torch::Tensor gate(const torch::Tensor& x, const torch::Tensor& bias) {
+  return gated_activation(x, bias.defined() ? bias.flatten(1) : bias);
+}
 
 // Moves every row down by one (the top row becomes zeros), so row i holds row i-1's features.
 torch::Tensor shift_down(const torch::Tensor& x) {
@@ -95,8 +98,8 @@ torch::Tensor GatedPixelCnnImpl::forward(const torch::Tensor& x, const torch::Te
     torch::Tensor v_pre = vertical_->at<MaskedConv2dImpl>(l).forward(v);
     torch::Tensor h_pre = horizontal_->at<MaskedConv2dImpl>(l).forward(h) +
                           vertical_to_horizontal_->at<torch::nn::Conv2dImpl>(l).forward(shift_down(v_pre));
-    v = gate(add_bias(v_pre, bias));
-    torch::Tensor h_out = horizontal_out_->at<torch::nn::Conv2dImpl>(l).forward(gate(add_bias(h_pre, bias)));
+    v = gate(v_pre, bias);
+    torch::Tensor h_out = horizontal_out_->at<torch::nn::Conv2dImpl>(l).forward(gate(h_pre, bias));
     h = l == 0 ? h_out : h + h_out;  // the first layer's input has other channels: no residual
   }
   return head_->forward(h);

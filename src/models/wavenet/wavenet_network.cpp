@@ -58,8 +58,7 @@ torch::Tensor WaveNetImpl::forward(const torch::Tensor& embeddings, const torch:
   for (size_t l = 0; l < layers; ++l) {
     // Left padding by the dilation keeps each convolution causal and the length unchanged.
     torch::Tensor pre = dilated->at<torch::nn::Conv1dImpl>(l).forward(torch::constant_pad_nd(x, {dilations[l], 0}));
-    if (!biases.empty()) pre = pre + biases[l].unsqueeze(2);
-    gates.push_back(gated_activation(pre));
+    gates.push_back(gated_activation(pre, biases.empty() ? torch::Tensor() : biases[l]));
     skip_weights.push_back(skip->at<torch::nn::Conv1dImpl>(l).weight);
     skip_biases.push_back(skip->at<torch::nn::Conv1dImpl>(l).bias);
     // The last layer's residual output would feed no later layer.
