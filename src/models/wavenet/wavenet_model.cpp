@@ -5,6 +5,7 @@
 #include "core/errors.h"
 #include "data/mu_law.h"
 #include "models/categorical_draw.h"
+#include "models/channel_cross_entropy.h"
 #include "models/wavenet/packed_wavenet.h"
 
 namespace gencli::wavenet {
@@ -48,9 +49,7 @@ torch::Tensor WaveNetModel::encode(const torch::Tensor& clips) const {
 }
 
 torch::Tensor WaveNetModel::nll(const torch::Tensor& codes, const torch::Tensor& labels) {
-  torch::Tensor logits = network->forward(network->embed(codes), one_hot(labels));
-  return torch::nn::functional::cross_entropy(
-      logits, codes, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+  return channel_cross_entropy(network->forward(network->embed(codes), one_hot(labels)), codes);
 }
 
 StepMetrics WaveNetModel::train_step(StepContext& ctx) {

@@ -1,0 +1,16 @@
+#pragma once
+// The arithmetic of cross-entropy over the classes of (K, L) logits stored class-major (class
+// k's L positions contiguous, as a 1-D convolution's output is), kept free of LibTorch so its
+// loops run along the positions and vectorise.
+#include <cstdint>
+
+namespace gencli {
+
+// lse[l] = log sum_k exp(logits[k * L + l]) for l < L.
+void channel_log_sum_exp(const float* logits, int64_t classes, int64_t length, float* lse);
+
+// dlogits[k * L + l] = grad[l] * (exp(logits[k * L + l] - lse[l]) - (k == target[l])).
+void channel_cross_entropy_backward(const float* logits, const float* lse, const int64_t* target, const float* grad,
+                                    int64_t classes, int64_t length, float* dlogits);
+
+}  // namespace gencli
