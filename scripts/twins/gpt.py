@@ -11,8 +11,11 @@ How it maps to gencli:
             Linear layers: N(0, 0.02) weights, zero biases (lora_linear.cpp); the two
             projections into the residual stream (attn c_proj, mlp_proj) are scaled by
             1/sqrt(2 n_layer). MLP 4x wide with the exact (erf) GELU (model.arch "gencli").
-  attention src/models/gpt/attention.cpp naive_attention: (q k^T) / sqrt(head_dim), future
-            masked to -inf, softmax, times v. Only "naive" is mirrored.
+  attention src/models/gpt/attention.cpp: (q k^T) / sqrt(head_dim), future masked to -inf,
+            softmax, times v. "naive" spells that out; "sdpa" is torch's fused
+            F.scaled_dot_product_attention where torch has it (2.0 on) and the same spelled-out
+            attention where it does not (1.13), as a careful user of that torch would write it.
+            (gencli's "sdpa" on LibTorch 1.13 is its own fused CPU kernel.)
   loss      gpt_model.cpp GptModel::loss: mean cross-entropy of tokens 1..T from 0..T-1 of
             windows of block_size + 1 tokens.
   optimizer gpt_model.cpp optimized_parts: two parts, "decay" (every parameter of dim >= 2:
@@ -33,7 +36,7 @@ How it maps to gencli:
 Differences that remain: the random numbers (initial weights, batch offsets) are not gencli's
 (torch's global generator seeded with --seed); the causal mask is built once as a buffer
 (gencli builds it from two aranges in every attention call, a few tiny ops per layer); only
-tokenizer "char", attention "naive", no LoRA; CPU only (twin_common has no device option).
+tokenizer "char", attention "naive" or "sdpa", no LoRA; CPU only (twin_common has no device option).
 
 Checked: 809,216 parameters as gencli; a gencli checkpoint's weights (export --format
 safetensors) loaded here give bit-identical logits to `gencli tokenize --logits`.
@@ -80,6 +83,7 @@ class CausalSelfAttention(nn.Module):
     def __init__(self, m):
         super().__init__()
         self.n_head = m["n_head"]
+        self.fused = m["attention"] == "sdpa" and hasattr(F, "scaled_dot_product_attention")
         residual_scale = 1.0 / math.sqrt(2.0 * m["n_layer"])
         self.c_attn = gpt2_linear(m["n_embd"], 3 * m["n_embd"], m["bias"])
         self.c_proj = gpt2_linear(m["n_embd"], m["n_embd"], m["bias"], residual_scale)
@@ -92,9 +96,12 @@ class CausalSelfAttention(nn.Module):
         b, t, c = x.shape
         q, k, v = self.c_attn(x).split(c, dim=2)
         q, k, v = (y.view(b, t, self.n_head, c // self.n_head).transpose(1, 2) for y in (q, k, v))  # (B, H, T, D)
-        scores = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))
-        scores = scores.masked_fill(self.future[:t, :t], float("-inf"))
-        y = torch.softmax(scores, dim=-1) @ v
+        if self.fused:
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:
+            scores = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))
+            scores = scores.masked_fill(self.future[:t, :t], float("-inf"))
+            y = torch.softmax(scores, dim=-1) @ v
         y = y.transpose(1, 2).contiguous().view(b, t, c)
         return self.resid_dropout(self.c_proj(y))
 
@@ -173,8 +180,8 @@ def main():
     args = twin_common.parse_args(__doc__.splitlines()[0])
     cfg = args.cfg
     m = {**DEFAULTS, **cfg["model"]}
-    if m["tokenizer"] != "char" or m["attention"] != "naive" or m["lora_rank"] != 0:
-        sys.exit("error: this twin mirrors tokenizer char, attention naive and no LoRA")
+    if m["tokenizer"] != "char" or m["attention"] not in ("naive", "sdpa") or m["lora_rank"] != 0:
+        sys.exit("error: this twin mirrors tokenizer char, attention naive or sdpa, and no LoRA")
     data = cfg.get("data", {})
     train_tokens, vocab_size = load_tokens(args.data or data.get("path", "data/text/fortunes.txt"),
                                            data.get("test_fraction", 0.1))

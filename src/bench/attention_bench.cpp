@@ -31,10 +31,10 @@ void run_attention_bench(const AttentionBenchOptions& o) {
     }
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  const bool fused = o.mode != "sdpa" || gpt::has_fused_attention();
-  std::printf("mode %s%s  T %lld  batch %lld x %lld heads x %lld  %s  best of %lld: %.3f s  peak RSS %.0f MiB "
+  const bool own_kernel = o.mode == "sdpa" && !gpt::has_fused_attention();
+  std::printf("mode %s%s  T %lld  batch %lld x %lld heads x %lld  %s  best of %lld: %.4f s  peak RSS %.0f MiB "
               "(+%.0f MiB over the inputs)\n",
-              o.mode.c_str(), fused ? "" : " (naive: no fused kernel in this LibTorch)", static_cast<long long>(o.length),
+              o.mode.c_str(), own_kernel ? " (gencli's CPU kernel: none in this LibTorch)" : "", static_cast<long long>(o.length),
               static_cast<long long>(o.batch), static_cast<long long>(o.heads), static_cast<long long>(o.head_dim),
               o.backward ? "forward+backward" : "forward", static_cast<long long>(o.repeats), best, peak_rss_mb(),
               peak_rss_mb() - baseline);

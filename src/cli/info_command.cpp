@@ -42,7 +42,8 @@ void add_info_command(CLI::App& app) {
     std::printf("collectives   Gloo (CPU) %s, NCCL (CUDA) %s\n", torch_build.gloo ? "built in" : "not built",
                 torch_build.nccl ? "built in" : "not built");
     if (!torch_compat::has_fused_attention()) {
-      std::printf("attention     sdpa: no fused kernel in LibTorch %s (it runs the naive path)\n", TORCH_VERSION);
+      std::printf("attention     sdpa: no fused kernel in LibTorch %s; gencli's own (float32 CPU), else naive\n",
+                  TORCH_VERSION);
     } else {
       std::string line = "sdpa: CPU " + torch_compat::fused_attention_backend(torch::kCPU);
       for (const CudaDevice& d : devices)

@@ -10,6 +10,7 @@ namespace gencli {
 // exp(x) for float: x = n ln2 + r with |r| <= ln2 / 2, exp(r) by its Taylor polynomial to r^7
 // (truncation below 1e-8 relative), 2^n put straight into the exponent bits. Inputs are clamped
 // to [-87, 87], where the result stays a normal float; tanh and sigmoid saturate long before.
+// Never compile it with -fassociative-math: that folds the rounding shift below away.
 inline float vector_exp(float x) {
   x = x < -87.0f ? -87.0f : (x > 87.0f ? 87.0f : x);
   // Adding 1.5 * 2^23 rounds to the nearest integer and leaves it in the low mantissa bits.

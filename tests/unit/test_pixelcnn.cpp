@@ -229,9 +229,9 @@ TEST(PixelCnnModel, ConditionalModelsUseTheLabel) {
 // The cache's logits at every pixel equal the whole network's on the same image, for kernels 3
 // and 5, two image channels, categorical outputs, a class, and given top rows.
 TEST(GatedRasterCache, LogitsEqualTheNetworksAtEveryPixel) {
-  struct Case { int64_t kernel, image_channels; std::string likelihood; bool conditional; int64_t first_row; };
-  for (const Case& k : {Case{3, 1, "bernoulli", false, 0}, Case{5, 2, "categorical", true, 0},
-                        Case{3, 1, "bernoulli", true, 3}}) {
+  struct PixelCnnCase { int64_t kernel, image_channels; std::string likelihood; bool conditional; int64_t first_row; };
+  for (const PixelCnnCase& k : {PixelCnnCase{3, 1, "bernoulli", false, 0}, PixelCnnCase{5, 2, "categorical", true, 0},
+                        PixelCnnCase{3, 1, "bernoulli", true, 3}}) {
     torch::manual_seed(21);
     PixelCnnConfig c = small_config("gated", k.likelihood);
     c.kernel = k.kernel;

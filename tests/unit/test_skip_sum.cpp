@@ -9,12 +9,12 @@ using gencli::wavenet::skip_sum_reference;
 
 namespace {
 
-struct Case {
+struct SkipSumCase {
   std::vector<torch::Tensor> gates, weights, biases;
 };
 
-Case make_case(int64_t layers, int64_t batch, int64_t channels, int64_t skip_channels, int64_t length) {
-  Case c;
+SkipSumCase make_case(int64_t layers, int64_t batch, int64_t channels, int64_t skip_channels, int64_t length) {
+  SkipSumCase c;
   for (int64_t l = 0; l < layers; ++l) {
     c.gates.push_back(torch::randn({batch, channels, length}).requires_grad_());
     c.weights.push_back(torch::randn({skip_channels, channels, 1}).mul(0.3).requires_grad_());
@@ -23,7 +23,7 @@ Case make_case(int64_t layers, int64_t batch, int64_t channels, int64_t skip_cha
   return c;
 }
 
-std::vector<torch::Tensor> all_leaves(const Case& c) {
+std::vector<torch::Tensor> all_leaves(const SkipSumCase& c) {
   std::vector<torch::Tensor> leaves = c.gates;
   leaves.insert(leaves.end(), c.weights.begin(), c.weights.end());
   leaves.insert(leaves.end(), c.biases.begin(), c.biases.end());
@@ -36,7 +36,7 @@ TEST(SkipSum, ValuesAndGradientsEqualPerLayerConvolutions) {
   torch::manual_seed(7);
   for (const auto& [layers, batch, channels, skip_channels, length] :
        std::vector<std::array<int64_t, 5>>{{10, 2, 8, 12, 50}, {3, 1, 4, 4, 7}, {2, 3, 16, 8, 129}}) {
-    const Case c = make_case(layers, batch, channels, skip_channels, length);
+    const SkipSumCase c = make_case(layers, batch, channels, skip_channels, length);
     const torch::Tensor upstream = torch::randn({batch, skip_channels, length});
     const torch::Tensor fast = skip_sum(c.gates, c.weights, c.biases);
     const torch::Tensor plain = skip_sum_reference(c.gates, c.weights, c.biases);
@@ -57,7 +57,7 @@ TEST(SkipSum, ValuesAndGradientsEqualPerLayerConvolutions) {
 
 TEST(SkipSum, LayersOfDifferentWidthsAndOneLayer) {
   torch::manual_seed(3);
-  Case c;
+  SkipSumCase c;
   for (int64_t channels : {3, 5}) {
     c.gates.push_back(torch::randn({2, channels, 9}).requires_grad_());
     c.weights.push_back(torch::randn({4, channels, 1}).requires_grad_());
@@ -65,7 +65,7 @@ TEST(SkipSum, LayersOfDifferentWidthsAndOneLayer) {
   }
   EXPECT_TRUE(torch::allclose(skip_sum(c.gates, c.weights, c.biases), skip_sum_reference(c.gates, c.weights, c.biases),
                               1e-5, 1e-5));
-  const Case one = make_case(1, 2, 4, 6, 11);
+  const SkipSumCase one = make_case(1, 2, 4, 6, 11);
   EXPECT_TRUE(torch::equal(skip_sum(one.gates, one.weights, one.biases),
                            skip_sum_reference(one.gates, one.weights, one.biases)));
 }

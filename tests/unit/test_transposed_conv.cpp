@@ -13,7 +13,7 @@ using namespace gencli;
 
 namespace {
 
-struct Case {
+struct TransposedConvCase {
   int64_t batch, in, out, side, kernel, stride, padding;
 };
 
@@ -22,7 +22,7 @@ float relative_difference(const torch::Tensor& a, const torch::Tensor& b) {
   return ((a - b).abs().max() / b.abs().max().clamp_min(1e-12)).item<float>();
 }
 
-void expect_matches_libtorch(const Case& c) {
+void expect_matches_libtorch(const TransposedConvCase& c) {
   torch::Tensor x = torch::randn({c.batch, c.in, c.side, c.side}).requires_grad_(true);
   torch::Tensor w = (torch::randn({c.in, c.out, c.kernel, c.kernel}) * 0.1).requires_grad_(true);
   torch::Tensor b = torch::randn({c.out}).requires_grad_(true);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/torch_compat.h"
+#include "models/gpt/cpu_causal_attention.h"
 
 #include <cmath>
 #include <limits>
@@ -66,6 +67,8 @@ torch::Tensor chunked_attention(const torch::Tensor& q, const torch::Tensor& k, 
 bool has_fused_attention() { return torch_compat::has_fused_attention(); }
 
 torch::Tensor sdpa_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
+  // LibTorch before 2.0: gencli's own fused kernel on the CPU.
+  if (!has_fused_attention() && cpu_causal_attention_applies(q, k, v)) return cpu_causal_attention(q, k, v);
   const int64_t tq = q.size(2), tk = k.size(2);
   std::optional<torch::Tensor> out;
   if (tq == tk) {
@@ -80,8 +83,8 @@ torch::Tensor sdpa_attention(const torch::Tensor& q, const torch::Tensor& k, con
   if (out) return *out;
   static bool warned = false;
   if (!warned) {
-    spdlog::warn("model.attention sdpa: LibTorch {} has no fused attention (it came in 2.0); running the naive "
-                 "attention instead", TORCH_VERSION);
+    spdlog::warn("model.attention sdpa: LibTorch {} has no fused attention for {} {} tensors; running the naive "
+                 "attention instead", TORCH_VERSION, q.device().str(), std::string(c10::toString(q.scalar_type())));
     warned = true;
   }
   return naive_attention(q, k, v);

@@ -5,7 +5,8 @@
 //            FlashAttention, Dao et al. 2022), so no more than a (chunk x chunk) block of scores
 //            exists at a time in the forward pass (autograd still keeps each block for backward);
 //   sdpa:    LibTorch's fused at::scaled_dot_product_attention (LibTorch >= 2.0); on older
-//            LibTorch it falls back to naive and says so once.
+//            LibTorch gencli's own fused CPU kernel (cpu_causal_attention.h) for float32 CPU
+//            tensors, and elsewhere naive, saying so once.
 // Shapes: q (B, H, Tq, D), k and v (B, H, Tk, D) with Tq <= Tk: the queries are the last Tq
 // positions, so query i may see keys 0 .. Tk - Tq + i (a cache of Tk - Tq earlier positions).
 #include <string>
@@ -18,7 +19,7 @@ torch::Tensor naive_attention(const torch::Tensor& q, const torch::Tensor& k, co
 torch::Tensor chunked_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, int64_t chunk);
 torch::Tensor sdpa_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
 
-// Whether this LibTorch has the fused kernel (else "sdpa" runs the naive path).
+// Whether this LibTorch has the fused kernel (else "sdpa" runs gencli's CPU kernel or naive).
 bool has_fused_attention();
 
 // The configured mode by name ("naive", "chunked", "sdpa").
