@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "models/gpt/attention.h"
+#include "models/gelu.h"
 #include "models/gpt/matvec.h"
 
 namespace gencli::gpt {
@@ -74,7 +75,7 @@ BlockImpl::BlockImpl(const GptConfig& c) : gelu_approximation_(c.arch == "gpt2" 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, torch::Tensor* past_k, torch::Tensor* past_v, int64_t cached,
                                  int64_t capacity) {
   torch::Tensor h = x + attn->forward(ln_1->forward(x), past_k, past_v, cached, capacity);
-  torch::Tensor m = mlp_proj->forward(torch::gelu(c_fc->forward(ln_2->forward(h)), gelu_approximation_));
+  torch::Tensor m = mlp_proj->forward(gencli::gelu(c_fc->forward(ln_2->forward(h)), gelu_approximation_));
   return h + mlp_dropout->forward(m);
 }
 
