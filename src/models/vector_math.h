@@ -12,9 +12,7 @@ namespace gencli {
 // to [-87, 87], where the result stays a normal float; tanh and sigmoid saturate long before.
 // Never compile it with -fassociative-math: that folds the rounding shift below away.
 inline float vector_exp(float x) {
-  // Two plain selects (not one nested), which GCC turns into vector min and max inside large loops.
-  x = x < -87.0f ? -87.0f : x;
-  x = x > 87.0f ? 87.0f : x;
+  x = x < -87.0f ? -87.0f : (x > 87.0f ? 87.0f : x);
   // Adding 1.5 * 2^23 rounds to the nearest integer and leaves it in the low mantissa bits.
   constexpr float round_shift = 12582912.0f;
   const float shifted = x * 1.44269504f + round_shift;
