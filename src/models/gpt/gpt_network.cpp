@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "models/gpt/attention.h"
 #include "models/gelu.h"
+#include "models/gpt/attention.h"
 #include "models/gpt/matvec.h"
 
 namespace gencli::gpt {
