@@ -46,7 +46,7 @@ void expect_matches_naive(const torch::Tensor& q, const torch::Tensor& k, const 
 
 TEST(CpuCausalAttention, EqualsNaiveValuesAndGradients) {
   torch::manual_seed(5);
-  for (int64_t d : {1, 5, 16, 32, 40, 130}) {  // 130: wider than the blocked kernels, the plain loops
+  for (int64_t d : {1, 5, 16, 32, 40, 100, 128}) {
     for (int64_t tk : {1, 2, 17, 64}) {
       for (int64_t tq : {tk, int64_t{1}, (tk + 1) / 2}) {
         torch::Tensor q = torch::randn({2, 3, tq, d}), k = torch::randn({2, 3, tk, d}), v = torch::randn({2, 3, tk, d});
@@ -88,6 +88,8 @@ TEST(CpuCausalAttention, TakesOnlyFloatCpuTensorsWithContiguousHeads) {
   torch::Tensor strided_heads = torch::randn({1, 2, 8, 4}).transpose(2, 3);
   EXPECT_FALSE(cpu_causal_attention_applies(strided_heads, strided_heads, strided_heads));
   EXPECT_FALSE(cpu_causal_attention_applies(torch::randn({1, 2, 5, 8}), x, x));  // more queries than keys
+  torch::Tensor wide = torch::randn({1, 2, 4, 129});
+  EXPECT_FALSE(cpu_causal_attention_applies(wide, wide, wide));
   EXPECT_THROW(cpu_causal_attention(doubles, doubles, doubles), c10::Error);
   // sdpa still answers for what the kernel does not take (the naive path, on LibTorch 1.13).
   EXPECT_TRUE(torch::allclose(sdpa_attention(doubles, doubles, doubles), naive_attention(doubles, doubles, doubles),

@@ -24,12 +24,11 @@ constexpr int64_t kKeyBlock = 32;
 
 int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 
-// The head width the kernels run at: D rounded up to a width compiled for (zero-padded), or 0
-// (wider heads take the plain loops).
+// The head width the kernels run at: D rounded up to a width compiled for (zero-padded).
 int64_t padded_width(int64_t d) {
-  for (int64_t w : {16, 32, 64, 128})
+  for (int64_t w : {16, 32, 64})
     if (d <= w) return w;
-  return 0;
+  return kMaxHeadWidth;
 }
 
 // rows (n, d) at a stride -> out (n, W), zero-padded.
@@ -136,16 +135,6 @@ GENCLI_INLINE void exp_padded(float* __restrict s, int64_t n, int64_t nb, float 
   for (int64_t j = n; j < nb; ++j) s[j] = 0.0f;
 }
 
-// Turns scores s[0, n) into exp(s - top) in place and returns their sum; top is their maximum.
-GENCLI_INLINE float exp_in_place(float* __restrict s, int64_t n, float top) {
-  float sum = 0.0f;
-  for (int64_t j = 0; j < n; ++j) {
-    s[j] = vector_exp(s[j] - top);
-    sum += s[j];
-  }
-  return sum;
-}
-
 struct ForwardScratch {
   float *kt, *v, *s, *q, *row;
 };
@@ -229,87 +218,16 @@ GENCLI_INLINE void backward_blocked(const AttentionHead& h, const float* __restr
     }
 }
 
-// Heads wider than 128: the same arithmetic with runtime widths (slower; no model here has them).
-GENCLI_INLINE void forward_plain(const AttentionHead& h, float* __restrict out, int64_t out_stride,
-                                 float* __restrict lse, float* scratch) {
-  const int64_t d = h.d, offset = h.tk - h.tq;
-  float* __restrict s = scratch;
-  for (int64_t i = 0; i < h.tq; ++i) {
-    const int64_t n = offset + i + 1;
-    const float* __restrict qi = h.q + i * h.q_stride;
-    float top = -std::numeric_limits<float>::infinity();
-    for (int64_t j = 0; j < n; ++j) {
-      const float* __restrict kj = h.k + j * h.k_stride;
-      float dot = 0.0f;
-      for (int64_t c = 0; c < d; ++c) dot += qi[c] * kj[c];
-      s[j] = dot * h.scale;
-      top = std::max(top, s[j]);
-    }
-    const float sum = exp_in_place(s, n, top), inverse = 1.0f / sum;
-    float* __restrict o = out + i * out_stride;
-    std::fill(o, o + d, 0.0f);
-    for (int64_t j = 0; j < n; ++j) {
-      const float* __restrict vj = h.v + j * h.v_stride;
-      for (int64_t c = 0; c < d; ++c) o[c] += s[j] * inverse * vj[c];
-    }
-    lse[i] = top + std::log(sum);
-  }
-}
-
-GENCLI_INLINE void backward_plain(const AttentionHead& h, const float* __restrict out, int64_t out_stride,
-                                  const float* __restrict dout, int64_t dout_stride, const float* __restrict lse,
-                                  float* __restrict dq, int64_t dq_stride, float* __restrict dk, int64_t dk_stride,
-                                  float* __restrict dv, int64_t dv_stride, float* scratch) {
-  const int64_t d = h.d, offset = h.tk - h.tq;
-  float* __restrict p = scratch;
-  float* __restrict ds = scratch + h.tk;
-  for (int64_t j = 0; j < h.tk; ++j) {
-    std::fill(dk + j * dk_stride, dk + j * dk_stride + d, 0.0f);
-    std::fill(dv + j * dv_stride, dv + j * dv_stride + d, 0.0f);
-  }
-  for (int64_t i = 0; i < h.tq; ++i) {
-    const int64_t n = offset + i + 1;
-    const float* __restrict qi = h.q + i * h.q_stride;
-    const float* __restrict gi = dout + i * dout_stride;
-    const float* __restrict oi = out + i * out_stride;
-    float dot = 0.0f;
-    for (int64_t c = 0; c < d; ++c) dot += gi[c] * oi[c];
-    for (int64_t j = 0; j < n; ++j) {
-      const float* __restrict kj = h.k + j * h.k_stride;
-      const float* __restrict vj = h.v + j * h.v_stride;
-      float score = 0.0f, dp = 0.0f;
-      for (int64_t c = 0; c < d; ++c) {
-        score += qi[c] * kj[c];
-        dp += gi[c] * vj[c];
-      }
-      p[j] = vector_exp(score * h.scale - lse[i]);
-      ds[j] = p[j] * (dp - dot) * h.scale;
-    }
-    float* __restrict dqi = dq + i * dq_stride;
-    std::fill(dqi, dqi + d, 0.0f);
-    for (int64_t j = 0; j < n; ++j) {
-      const float* __restrict kj = h.k + j * h.k_stride;
-      float* __restrict dkj = dk + j * dk_stride;
-      float* __restrict dvj = dv + j * dv_stride;
-      for (int64_t c = 0; c < d; ++c) {
-        dqi[c] += ds[j] * kj[c];
-        dkj[c] += ds[j] * qi[c];
-        dvj[c] += p[j] * gi[c];
-      }
-    }
-  }
-}
-
 }  // namespace
 
 int64_t attention_forward_scratch(int64_t tk, int64_t d) {
   const int64_t w = padded_width(d), np = round_up(tk, kKeyBlock);
-  return w ? 2 * w * np + np + 2 * w : tk;
+  return 2 * w * np + np + 2 * w;
 }
 
 int64_t attention_backward_scratch(int64_t tk, int64_t d) {
   const int64_t w = padded_width(d), np = round_up(tk, kKeyBlock);
-  return w ? 2 * w * np + 3 * w * tk + 2 * np + 3 * w : 2 * tk;
+  return 2 * w * np + 3 * w * tk + 2 * np + 3 * w;
 }
 
 GENCLI_ATTENTION_CLONES
@@ -318,8 +236,7 @@ void attention_head_forward(const AttentionHead& h, float* out, int64_t out_stri
     case 16: return forward_blocked<16>(h, out, out_stride, lse, scratch);
     case 32: return forward_blocked<32>(h, out, out_stride, lse, scratch);
     case 64: return forward_blocked<64>(h, out, out_stride, lse, scratch);
-    case 128: return forward_blocked<128>(h, out, out_stride, lse, scratch);
-    default: return forward_plain(h, out, out_stride, lse, scratch);
+    default: return forward_blocked<kMaxHeadWidth>(h, out, out_stride, lse, scratch);
   }
 }
 
@@ -332,8 +249,7 @@ void attention_head_backward(const AttentionHead& h, const float* out, int64_t o
     case 16: return backward_blocked<16>(GENCLI_BACKWARD_ARGS);
     case 32: return backward_blocked<32>(GENCLI_BACKWARD_ARGS);
     case 64: return backward_blocked<64>(GENCLI_BACKWARD_ARGS);
-    case 128: return backward_blocked<128>(GENCLI_BACKWARD_ARGS);
-    default: return backward_plain(GENCLI_BACKWARD_ARGS);
+    default: return backward_blocked<kMaxHeadWidth>(GENCLI_BACKWARD_ARGS);
   }
 #undef GENCLI_BACKWARD_ARGS
 }

@@ -8,6 +8,9 @@
 
 namespace gencli::gpt {
 
+// The widest head the kernels take (GPT-2's heads are 64 wide).
+constexpr int64_t kMaxHeadWidth = 128;
+
 struct AttentionHead {
   const float* q = nullptr;  // (tq, d), row i at q + i * q_stride
   const float* k = nullptr;  // (tk, d)

@@ -82,7 +82,9 @@ class CpuCausalAttentionFunction : public torch::autograd::Function<CpuCausalAtt
 
 bool cpu_causal_attention_applies(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
   for (const torch::Tensor* t : {&q, &k, &v})
-    if (!t->device().is_cpu() || t->scalar_type() != torch::kFloat || t->dim() != 4 || t->stride(3) != 1) return false;
+    if (!t->device().is_cpu() || t->scalar_type() != torch::kFloat || t->dim() != 4 || t->stride(3) != 1 ||
+        t->size(3) > kMaxHeadWidth)
+      return false;
   return k.sizes() == v.sizes() && q.size(0) == k.size(0) && q.size(1) == k.size(1) && q.size(3) == k.size(3) &&
          q.size(2) <= k.size(2) && q.size(2) > 0;
 }

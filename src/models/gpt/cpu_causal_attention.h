@@ -9,8 +9,8 @@
 
 namespace gencli::gpt {
 
-// Whether the function below takes these tensors: float32 on the CPU, the head dimension
-// contiguous, and Tq <= Tk.
+// Whether the function below takes these tensors: float32 on the CPU, heads at most 128 wide
+// with their dimension contiguous, and Tq <= Tk.
 bool cpu_causal_attention_applies(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
 
 // q (B, H, Tq, D), k and v (B, H, Tk, D) -> (B, H, Tq, D), a view of a (B, Tq, H, D) tensor so
