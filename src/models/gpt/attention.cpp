@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/torch_compat.h"
+#include "models/gpt/causal_attention_kernel.h"
 #include "models/gpt/cpu_causal_attention.h"
 
 #include <cmath>
@@ -83,8 +84,9 @@ torch::Tensor sdpa_attention(const torch::Tensor& q, const torch::Tensor& k, con
   if (out) return *out;
   static bool warned = false;
   if (!warned) {
-    spdlog::warn("model.attention sdpa: LibTorch {} has no fused attention for {} {} tensors; running the naive "
-                 "attention instead", TORCH_VERSION, q.device().str(), std::string(c10::toString(q.scalar_type())));
+    spdlog::warn("model.attention sdpa: LibTorch {} has no fused attention, and gencli's kernel takes float32 CPU "
+                 "heads up to {} wide, not {} {} heads of {}; running the naive attention instead", TORCH_VERSION,
+                 kMaxHeadWidth, q.device().str(), std::string(c10::toString(q.scalar_type())), q.size(3));
     warned = true;
   }
   return naive_attention(q, k, v);
