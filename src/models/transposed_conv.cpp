@@ -26,7 +26,9 @@ struct TransposedConvAsInputGradient : torch::autograd::Function<TransposedConvA
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& weight,
                                const torch::Tensor& bias, std::vector<int64_t> stride, std::vector<int64_t> padding) {
     // Only the shape of the convolution's input is read; its values never are.
-    const torch::Tensor shape_only = torch::empty(transposed_output_size(x, weight, stride, padding), x.options());
+    // Its layout is the output's: oneDNN keeps a channels-last input channels-last.
+    const torch::Tensor shape_only = torch::empty(transposed_output_size(x, weight, stride, padding),
+                                                  x.options().memory_format(x.suggest_memory_format()));
     torch::Tensor y = std::get<0>(at::convolution_backward(x, shape_only, weight, c10::nullopt, stride, padding,
                                                            kNoDilation, false, kNoOutputPadding, 1,
                                                            {true, false, false}));

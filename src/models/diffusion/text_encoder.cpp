@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "models/group_norm.h"
+
 namespace gencli::diffusion {
 
 namespace nn = torch::nn;
@@ -40,12 +42,16 @@ torch::Tensor CrossAttentionImpl::forward(const torch::Tensor& x, const TextCont
   const int64_t b = x.size(0), c = x.size(1), pixels = x.size(2) * x.size(3), length = context.states.size(1);
   const int64_t head_width = c / heads_;
   // (B, heads, N, d) queries; (B, heads, L, d) keys and values.
-  torch::Tensor q = query->forward(norm->forward(x)).view({b, heads_, head_width, pixels}).transpose(2, 3);
+  torch::Tensor q = query->forward(group_norm(x, norm))
+                        .permute({0, 2, 3, 1})
+                        .reshape({b, pixels, heads_, head_width})
+                        .transpose(1, 2);
   auto kv = key_value->forward(context.states).view({b, length, 2, heads_, head_width}).permute({2, 0, 3, 1, 4}).unbind(0);
   torch::Tensor scores = torch::matmul(q, kv[0].transpose(2, 3)) / std::sqrt(static_cast<double>(head_width));
   scores = scores.masked_fill(context.padding.view({b, 1, 1, length}), -std::numeric_limits<float>::infinity());
   torch::Tensor attended = torch::matmul(torch::softmax(scores, -1), kv[1]);  // (B, heads, N, d)
-  return x + projection->forward(attended.transpose(2, 3).reshape({b, c, x.size(2), x.size(3)}));
+  torch::Tensor map = attended.transpose(1, 2).reshape({b, x.size(2), x.size(3), c}).permute({0, 3, 1, 2});
+  return x + projection->forward(map.contiguous(x.suggest_memory_format()));
 }
 
 }  // namespace gencli::diffusion

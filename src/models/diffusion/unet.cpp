@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/group_norm.h"
 #include "models/transposed_conv.h"
 
 namespace gencli::diffusion {
@@ -13,6 +14,13 @@ namespace {
 
 nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1) {
   return nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
+}
+
+// x with channels-last strides (a one-channel map has NCHW's memory but not its strides, and
+// the strides are what LibTorch reads the layout from).
+torch::Tensor to_channels_last(const torch::Tensor& x) {
+  if (x.suggest_memory_format() == at::MemoryFormat::ChannelsLast) return x;
+  return torch::empty(x.sizes(), x.options().memory_format(at::MemoryFormat::ChannelsLast)).copy_(x);
 }
 
 }  // namespace
@@ -28,9 +36,9 @@ ResBlockImpl::ResBlockImpl(int64_t in, int64_t out, int64_t embedding, int64_t g
 }
 
 torch::Tensor ResBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& embedding) {
-  torch::Tensor h = conv1->forward(torch::silu(norm1->forward(x)));
+  torch::Tensor h = conv1->forward(group_norm_silu(x, norm1));
   h = h + embedding_projection->forward(torch::silu(embedding)).unsqueeze(-1).unsqueeze(-1);
-  h = conv2->forward(dropout->forward(torch::silu(norm2->forward(h))));
+  h = conv2->forward(dropout->forward(group_norm_silu(h, norm2)));
   return h + (skip ? skip->forward(x) : x);
 }
 
@@ -41,11 +49,14 @@ SelfAttentionImpl::SelfAttentionImpl(int64_t channels, int64_t groups) {
 }
 
 torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x) {
-  const int64_t b = x.size(0), c = x.size(1), pixels = x.size(2) * x.size(3);
-  auto parts = qkv->forward(norm->forward(x)).view({b, 3, c, pixels}).unbind(1);  // each (B, C, N)
-  torch::Tensor weights = torch::softmax(torch::bmm(parts[0].transpose(1, 2), parts[1]) / std::sqrt(double(c)), -1);
-  torch::Tensor attended = torch::bmm(parts[2], weights.transpose(1, 2));  // (B, C, N)
-  return x + projection->forward(attended.view(x.sizes()));
+  const int64_t b = x.size(0), c = x.size(1), height = x.size(2), width = x.size(3);
+  // Pixel-major (B, N, 3C) queries, keys and values: a view of a channels-last map.
+  torch::Tensor tokens = qkv->forward(group_norm(x, norm)).permute({0, 2, 3, 1}).reshape({b, height * width, 3 * c});
+  auto parts = tokens.chunk(3, -1);  // each (B, N, C)
+  torch::Tensor weights = torch::softmax(torch::bmm(parts[0], parts[1].transpose(1, 2)) / std::sqrt(double(c)), -1);
+  torch::Tensor attended = torch::bmm(weights, parts[2]);  // (B, N, C)
+  torch::Tensor map = attended.view({b, height, width, c}).permute({0, 3, 1, 2});
+  return x + projection->forward(map.contiguous(x.suggest_memory_format()));
 }
 
 UNetImpl::UNetImpl(const DiffusionConfig& c, int64_t embedding) {
@@ -102,7 +113,10 @@ UNetImpl::UNetImpl(const DiffusionConfig& c, int64_t embedding) {
 torch::Tensor UNetImpl::forward(const torch::Tensor& x, const torch::Tensor& embedding, const TextContext* context) {
   TORCH_CHECK(!middle_cross || context, "a text-conditional U-Net needs the encoded prompt");
   std::vector<torch::Tensor> skips;
-  torch::Tensor h = input->forward(x);
+  // On the CPU the feature maps are channels-last: oneDNN convolves NHWC maps as they are,
+  // where it reorders NCHW ones to its blocked layout and back around every convolution (on
+  // 2 cores, 28 ms of a 158 ms ddpm_mnist training step).
+  torch::Tensor h = input->forward(x.device().is_cpu() ? to_channels_last(x) : x);
   skips.push_back(h);
   for (auto& level : down_) {
     for (size_t r = 0; r < level.blocks.size(); ++r) {
@@ -129,7 +143,7 @@ torch::Tensor UNetImpl::forward(const torch::Tensor& x, const torch::Tensor& emb
       h = upsample2x_then_conv3x3(h, level.resample);
     }
   }
-  return output->forward(torch::silu(output_norm->forward(h)));
+  return output->forward(group_norm_silu(h, output_norm)).contiguous();
 }
 
 namespace {
