@@ -2,6 +2,9 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "models/gated_activation_kernel.h"
 
 namespace gencli {
@@ -60,20 +63,56 @@ void for_each_biased_span(const GateLayout& l, const float* bias, G g) {
   });
 }
 
+// A (B, 2C, H, W) map stored channels-last: each pixel's 2C values are one row.
+bool is_channels_last_map(const torch::Tensor& x) {
+  return x.dim() == 4 && x.suggest_memory_format() == at::MemoryFormat::ChannelsLast &&
+         x.is_contiguous(at::MemoryFormat::ChannelsLast);
+}
+
+// Calls f(sample, first, count, bias) over the pixel rows of a channels-last map, split across
+// LibTorch's pool and cut where the sample changes; bias: that sample's 2C biases (zeros
+// without a bias).
+template <class F>
+void for_each_pixel_span(const torch::Tensor& x, const float* bias, F f) {
+  const int64_t pixels = x.size(2) * x.size(3), row = x.size(1);
+  const std::vector<float> zeros(bias ? 0 : row, 0.0f);
+  at::parallel_for(0, x.size(0) * pixels, std::max<int64_t>(1, 16384 / row), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end;) {
+      const int64_t sample = i / pixels, first = i % pixels;
+      const int64_t count = std::min(end - i, pixels - first);
+      f(sample, first, count, bias ? bias + sample * row : zeros.data());
+      i += count;
+    }
+  });
+}
+
 class GatedActivationFunction : public torch::autograd::Function<GatedActivationFunction> {
  public:
   // bias: (B, 2C) added to every position of its sample and channel first, or undefined.
   // (LibTorch 1.13's custom functions take no undefined tensor, hence the optional.)
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input,
                                const c10::optional<torch::Tensor>& bias_in) {
-    torch::Tensor x = input.contiguous();
+    const bool channels_last = is_channels_last_map(input);
+    torch::Tensor x = channels_last ? input : input.contiguous();
     torch::Tensor bias = bias_in ? bias_in->contiguous() : torch::Tensor();
     ctx->save_for_backward(bias.defined() ? torch::autograd::variable_list{x, bias} : torch::autograd::variable_list{x});
     const GateLayout l = gate_layout(x);
     std::vector<int64_t> shape = x.sizes().vec();
     shape[1] /= 2;
-    torch::Tensor out = torch::empty(shape, x.options());
     const float* in = x.data_ptr<float>();
+    if (channels_last) {
+      torch::Tensor out = torch::empty(shape, x.options().memory_format(at::MemoryFormat::ChannelsLast));
+      float* o = out.data_ptr<float>();
+      const int64_t pixels = x.size(2) * x.size(3);
+      for_each_pixel_span(x, bias.defined() ? bias.data_ptr<float>() : nullptr,
+                          [&](int64_t sample, int64_t first, int64_t count, const float* row_bias) {
+                            const int64_t row = sample * pixels + first;
+                            gated_activation_forward_rows(in + row * 2 * l.channels, count, l.channels, row_bias,
+                                                          o + row * l.channels);
+                          });
+      return out;
+    }
+    torch::Tensor out = torch::empty(shape, x.options());
     float* o = out.data_ptr<float>();
     for_each_biased_span(l, bias.defined() ? bias.data_ptr<float>() : nullptr,
                          [&](int64_t block, int64_t first, int64_t count, float bias_a, float bias_b) {
@@ -88,10 +127,26 @@ class GatedActivationFunction : public torch::autograd::Function<GatedActivation
     const torch::autograd::variable_list saved = ctx->get_saved_variables();
     const torch::Tensor& x = saved[0];
     const torch::Tensor bias = saved.size() > 1 ? saved[1] : torch::Tensor();
-    const torch::Tensor grad = grads[0].contiguous();
     const GateLayout l = gate_layout(x);
-    torch::Tensor dx = torch::empty_like(x);
     const float* in = x.data_ptr<float>();
+    if (is_channels_last_map(x)) {
+      const torch::Tensor grad = grads[0].contiguous(at::MemoryFormat::ChannelsLast);
+      torch::Tensor dx = torch::empty(x.sizes(), x.options().memory_format(at::MemoryFormat::ChannelsLast));
+      const float* g = grad.data_ptr<float>();
+      float* d = dx.data_ptr<float>();
+      const int64_t pixels = x.size(2) * x.size(3);
+      for_each_pixel_span(x, bias.defined() ? bias.data_ptr<float>() : nullptr,
+                          [&](int64_t sample, int64_t first, int64_t count, const float* row_bias) {
+                            const int64_t row = sample * pixels + first;
+                            gated_activation_backward_rows(in + row * 2 * l.channels, g + row * l.channels, count,
+                                                           l.channels, row_bias, d + row * 2 * l.channels);
+                          });
+      torch::Tensor dbias;
+      if (bias.defined() && ctx->needs_input_grad(1)) dbias = dx.sum({2, 3});
+      return {dx, dbias};
+    }
+    const torch::Tensor grad = grads[0].contiguous();
+    torch::Tensor dx = torch::empty_like(x);
     const float* g = grad.data_ptr<float>();
     float* d = dx.data_ptr<float>();
     for_each_biased_span(l, bias.defined() ? bias.data_ptr<float>() : nullptr,

@@ -3,7 +3,8 @@
 // dimension 1, as one LibTorch autograd function. On float32 CPU tensors it runs one
 // vectorised pass forward and one backward (LibTorch 1.13's tanh alone took about an eighth
 // of a PixelCNN training step); elsewhere (CUDA, other dtypes) it is LibTorch's tanh and
-// sigmoid. Both give the same values to float rounding.
+// sigmoid. Both give the same values to float rounding. A channels-last (B, 2C, H, W) map is
+// gated in its own layout (each pixel's row of 2C values), and gives a channels-last output.
 #include "core/torch_api.h"
 
 namespace gencli {

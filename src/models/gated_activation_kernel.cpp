@@ -34,4 +34,39 @@ void gated_activation_backward(const float* __restrict a, const float* __restric
   }
 }
 
+GENCLI_GATE_CLONES
+void gated_activation_forward_rows(const float* __restrict x, int64_t rows, int64_t channels,
+                                   const float* __restrict bias, float* __restrict out) {
+  const float* __restrict bias_b = bias + channels;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* __restrict a = x + r * 2 * channels;
+    const float* __restrict b = a + channels;
+    float* __restrict o = out + r * channels;
+    for (int64_t c = 0; c < channels; ++c) {
+      const float s = vector_sigmoid(b[c] + bias_b[c]);  // first, as above
+      const float t = vector_tanh(a[c] + bias[c]);
+      o[c] = t * s;
+    }
+  }
+}
+
+GENCLI_GATE_CLONES
+void gated_activation_backward_rows(const float* __restrict x, const float* __restrict grad, int64_t rows,
+                                    int64_t channels, const float* __restrict bias, float* __restrict dx) {
+  const float* __restrict bias_b = bias + channels;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* __restrict a = x + r * 2 * channels;
+    const float* __restrict b = a + channels;
+    const float* __restrict g = grad + r * channels;
+    float* __restrict da = dx + r * 2 * channels;
+    float* __restrict db = da + channels;
+    for (int64_t c = 0; c < channels; ++c) {
+      const float t = vector_tanh(a[c] + bias[c]), s = vector_sigmoid(b[c] + bias_b[c]);
+      const float gs = g[c] * s;
+      da[c] = gs * (1.0f - t * t);
+      db[c] = gs * t * (1.0f - s);
+    }
+  }
+}
+
 }  // namespace gencli

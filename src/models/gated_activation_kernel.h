@@ -13,4 +13,11 @@ void gated_activation_forward(const float* a, const float* b, int64_t n, float b
 void gated_activation_backward(const float* a, const float* b, const float* grad, int64_t n, float bias_a,
                                float bias_b, float* da, float* db);
 
+// The same over channels-last rows: row r of x holds one pixel's 2C values (the tanh half,
+// then the sigmoid half), row r of out its C gated values; bias holds 2C values added to
+// every row (the same halves).
+void gated_activation_forward_rows(const float* x, int64_t rows, int64_t channels, const float* bias, float* out);
+void gated_activation_backward_rows(const float* x, const float* grad, int64_t rows, int64_t channels,
+                                    const float* bias, float* dx);
+
 }  // namespace gencli

@@ -1,6 +1,7 @@
 // The fused gated activation against LibTorch's tanh * sigmoid: values and gradients, over
 // the whole float range (saturation included), on 4-D and 3-D inputs, odd sizes that split
-// unevenly across threads, a non-contiguous input, and the fallback for other dtypes.
+// unevenly across threads, a non-contiguous input, channels-last maps, and the fallback for
+// other dtypes.
 #include <gtest/gtest.h>
 
 #include "models/gated_activation.h"
@@ -67,4 +68,34 @@ TEST(GatedActivation, ABiasPerSampleAndChannelIsAddedInsideThePass) {
   torch::Tensor x = torch::randn({2, 4, 3});
   EXPECT_TRUE(torch::equal(gated_activation(x, torch::Tensor()), gated_activation(x)));
   EXPECT_THROW(gated_activation(x, torch::randn({2, 2})), c10::Error);
+}
+
+TEST(GatedActivation, ChannelsLastMapsAreGatedInTheirLayout) {
+  torch::manual_seed(6);
+  constexpr auto kLast = at::MemoryFormat::ChannelsLast;
+  // Channels within and beyond a vector, pixel rows that split unevenly across the pool and
+  // across samples, with and without a bias.
+  for (const std::vector<int64_t>& shape :
+       std::vector<std::vector<int64_t>>{{3, 8, 5, 7}, {2, 64, 29, 31}, {5, 2, 3, 3}, {2, 130, 4, 4}}) {
+    for (bool with_bias : {false, true}) {
+      torch::Tensor x = (torch::randn(shape) * 3).contiguous(kLast).requires_grad_(true);
+      torch::Tensor bias = with_bias ? torch::randn({shape[0], shape[1]}).requires_grad_(true) : torch::Tensor();
+      std::vector<int64_t> out_shape = shape;
+      out_shape[1] /= 2;
+      const torch::Tensor upstream = torch::randn(out_shape);  // NCHW: the backward takes either
+      const torch::Tensor y = gated_activation(x, bias);
+      const torch::Tensor y_ref = gated_activation_reference(x, bias);
+      EXPECT_TRUE(y.is_contiguous(kLast)) << shape;
+      EXPECT_LT((y - y_ref).abs().max().item<float>(), 1e-6) << shape;
+      std::vector<torch::Tensor> inputs{x};
+      if (with_bias) inputs.push_back(bias);
+      const auto g = torch::autograd::grad({y}, inputs, {upstream});
+      const auto g_ref = torch::autograd::grad({y_ref}, inputs, {upstream});
+      EXPECT_TRUE(g[0].is_contiguous(kLast)) << shape;
+      EXPECT_LT((g[0] - g_ref[0]).abs().max().item<float>(), 1e-5) << shape << " input gradient";
+      if (with_bias)
+        EXPECT_LT((g[1] - g_ref[1]).abs().max().item<float>(), 1e-4 * (1 + g_ref[1].abs().max().item<float>()))
+            << shape << " bias gradient";
+    }
+  }
 }

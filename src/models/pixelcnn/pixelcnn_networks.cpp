@@ -1,5 +1,6 @@
 #include "models/pixelcnn/pixelcnn_networks.h"
 
+#include "models/channels_last.h"
 #include "models/gated_activation.h"
 
 namespace gencli::pixelcnn {
@@ -92,7 +93,8 @@ torch::Tensor GatedPixelCnnImpl::forward(const torch::Tensor& x, const torch::Te
   // Both stacks start from the image. The vertical stack at row i sees rows <= i, which is why
   // it reaches the horizontal stack only shifted down a row; the output reads the horizontal
   // stack alone, so pixel (i, j) sees rows < i and row i left of j.
-  torch::Tensor v = x, h = x;
+  // Channels-last maps on the CPU (models/channels_last.h); the gates keep them so.
+  torch::Tensor v = prefers_channels_last(x) ? to_channels_last(x) : x, h = v;
   for (size_t l = 0; l < vertical_->size(); ++l) {
     torch::Tensor bias = class_bias(class_bias_, l, one_hot);
     torch::Tensor v_pre = vertical_->at<MaskedConv2dImpl>(l).forward(v);
@@ -102,7 +104,7 @@ torch::Tensor GatedPixelCnnImpl::forward(const torch::Tensor& x, const torch::Te
     torch::Tensor h_out = horizontal_out_->at<torch::nn::Conv2dImpl>(l).forward(gate(h_pre, bias));
     h = l == 0 ? h_out : h + h_out;  // the first layer's input has other channels: no residual
   }
-  return head_->forward(h);
+  return head_->forward(h).contiguous();
 }
 
 std::shared_ptr<PixelNetworkImpl> make_pixel_network(const PixelCnnConfig& config, int64_t num_classes) {

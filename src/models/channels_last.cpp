@@ -1,0 +1,12 @@
+#include "models/channels_last.h"
+
+namespace gencli {
+
+bool prefers_channels_last(const torch::Tensor& x) { return x.device().is_cpu() && x.dim() == 4; }
+
+torch::Tensor to_channels_last(const torch::Tensor& x) {
+  if (x.suggest_memory_format() == at::MemoryFormat::ChannelsLast) return x;
+  return torch::empty(x.sizes(), x.options().memory_format(at::MemoryFormat::ChannelsLast)).copy_(x);
+}
+
+}  // namespace gencli
