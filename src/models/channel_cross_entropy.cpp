@@ -8,10 +8,19 @@ namespace gencli {
 
 namespace {
 
+constexpr int64_t kRowGrain = 64;
+
+// Logits (B, K, ...) stored position-major: each position's K logits side by side (the output
+// of a channels-last convolution), taken as they are rather than transposed.
+bool is_position_major(const torch::Tensor& logits) {
+  return logits.dim() >= 3 && !logits.is_contiguous() && logits.movedim(1, -1).is_contiguous();
+}
+
 class ChannelCrossEntropyFunction : public torch::autograd::Function<ChannelCrossEntropyFunction> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& logits_in,
                                const torch::Tensor& target_in) {
+    if (is_position_major(logits_in)) return forward_rows(ctx, logits_in, target_in.contiguous());
     const torch::Tensor logits = logits_in.contiguous(), target = target_in.contiguous();
     const int64_t batch = logits.size(0), classes = logits.size(1), length = logits[0][0].numel();
     torch::Tensor lse = torch::empty({batch, length}, logits.options());
@@ -38,6 +47,18 @@ class ChannelCrossEntropyFunction : public torch::autograd::Function<ChannelCros
     const torch::autograd::variable_list saved = ctx->get_saved_variables();
     const torch::Tensor &logits = saved[0], &target = saved[1], &lse = saved[2];
     const torch::Tensor grad = grads[0].contiguous();
+    if (is_position_major(logits)) {
+      const int64_t classes = logits.size(1);
+      torch::Tensor dlogits = torch::empty_like(logits);  // position-major too
+      const float *x = logits.data_ptr<float>(), *m = lse.data_ptr<float>(), *g = grad.data_ptr<float>();
+      const int64_t* t = target.data_ptr<int64_t>();
+      float* d = dlogits.data_ptr<float>();
+      at::parallel_for(0, target.numel(), kRowGrain, [&](int64_t begin, int64_t end) {
+        row_cross_entropy_backward(x + begin * classes, m + begin, t + begin, g + begin, end - begin, classes,
+                                   d + begin * classes);
+      });
+      return {dlogits, torch::Tensor()};
+    }
     const int64_t batch = logits.size(0), classes = logits.size(1), length = lse.size(1);
     torch::Tensor dlogits = torch::empty_like(logits);
     const float* x = logits.data_ptr<float>();
@@ -51,6 +72,23 @@ class ChannelCrossEntropyFunction : public torch::autograd::Function<ChannelCros
                                        classes, length, d + b * classes * length);
     });
     return {dlogits, torch::Tensor()};
+  }
+
+ private:
+  static torch::Tensor forward_rows(torch::autograd::AutogradContext* ctx, const torch::Tensor& logits,
+                                    const torch::Tensor& target) {
+    const int64_t classes = logits.size(1);
+    torch::Tensor lse = torch::empty(target.sizes(), logits.options());
+    torch::Tensor nats = torch::empty(target.sizes(), logits.options());
+    const float* x = logits.data_ptr<float>();
+    const int64_t* t = target.data_ptr<int64_t>();
+    float *m = lse.data_ptr<float>(), *n = nats.data_ptr<float>();
+    at::parallel_for(0, target.numel(), kRowGrain, [&](int64_t begin, int64_t end) {
+      row_log_sum_exp(x + begin * classes, end - begin, classes, m + begin);
+      for (int64_t r = begin; r < end; ++r) n[r] = m[r] - x[r * classes + t[r]];
+    });
+    ctx->save_for_backward({logits, target, lse});
+    return nats;
   }
 };
 

@@ -5,7 +5,8 @@
 // log-sum-exp of each position (B, ...) beside the logits, and makes the logits' gradient in
 // one pass (softmax minus the one-hot, times the upstream gradient) instead of a zero-filled
 // one-hot scatter followed by log_softmax's backward. On float32 CPU tensors; elsewhere it is
-// LibTorch's cross_entropy. Both give the same values to float rounding.
+// LibTorch's cross_entropy. Both give the same values to float rounding. Logits stored
+// position-major (a channels-last convolution's output) are read in place, a row per position.
 #include "core/torch_api.h"
 
 namespace gencli {

@@ -4,6 +4,13 @@ namespace gencli::wavenet {
 
 namespace {
 
+// A convolution of stride 1, no padding and one group over the spatial dimensions of weight
+// (1 for (B, C, T) sequences, 2 for (B, C, 1, T) maps): a 1x1 convolution here.
+torch::Tensor unit_convolution(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+  const std::vector<int64_t> ones(weight.dim() - 2, 1), zeros(weight.dim() - 2, 0);
+  return at::convolution(x, weight, bias, ones, zeros, ones, false, zeros, 1);
+}
+
 class StackedSkipFunction : public torch::autograd::Function<StackedSkipFunction> {
  public:
   // weight: every layer's 1x1 weight side by side (S, sum of R_l, 1); bias: their sum (S).
@@ -12,7 +19,7 @@ class StackedSkipFunction : public torch::autograd::Function<StackedSkipFunction
     std::vector<torch::Tensor> saved(gates.begin(), gates.end());
     saved.push_back(weight);
     ctx->save_for_backward(saved);
-    return torch::conv1d(torch::cat(gates, 1), weight, bias);
+    return unit_convolution(torch::cat(gates, 1), weight, bias);
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
@@ -20,17 +27,21 @@ class StackedSkipFunction : public torch::autograd::Function<StackedSkipFunction
     std::vector<torch::Tensor> gates = ctx->get_saved_variables();
     const torch::Tensor weight = gates.back();
     gates.pop_back();
-    const torch::Tensor grad = grads[0].contiguous();
+    // In the units' layout (channels-last maps stay so).
+    const torch::Tensor grad = grads[0].contiguous(gates.front().suggest_memory_format());
+    const std::vector<int64_t> ones(weight.dim() - 2, 1), zeros(weight.dim() - 2, 0);
     torch::Tensor grad_weight;
     {
       // The weight gradient first, while the rebuilt stack lives; it is freed before the
       // units' gradients are made, so the two never take memory at the same time.
       const torch::Tensor stack = torch::cat(gates, 1);
-      grad_weight = std::get<1>(at::convolution_backward(grad, stack, weight, c10::nullopt, {1}, {0}, {1}, false,
-                                                         {0}, 1, {false, true, false}));
+      grad_weight = std::get<1>(at::convolution_backward(grad, stack, weight, c10::nullopt, ones, zeros, ones, false,
+                                                         zeros, 1, {false, true, false}));
     }
-    const torch::Tensor grad_bias = grad.sum(std::vector<int64_t>{0, 2});
-    const torch::Tensor grad_stack = torch::conv1d(grad, weight.transpose(0, 1));
+    std::vector<int64_t> all_but_channels{0};
+    for (int64_t d = 2; d < grad.dim(); ++d) all_but_channels.push_back(d);
+    const torch::Tensor grad_bias = grad.sum(all_but_channels);
+    const torch::Tensor grad_stack = unit_convolution(grad, weight.transpose(0, 1), torch::Tensor());
     std::vector<int64_t> channels;
     for (const torch::Tensor& g : gates) channels.push_back(g.size(1));
     torch::autograd::variable_list out = grad_stack.split_with_sizes(channels, 1);
@@ -46,7 +57,7 @@ torch::Tensor skip_sum_reference(const std::vector<torch::Tensor>& gates, const 
                                  const std::vector<torch::Tensor>& biases) {
   torch::Tensor sum;
   for (size_t l = 0; l < gates.size(); ++l) {
-    torch::Tensor s = torch::conv1d(gates[l], weights[l], biases[l]);
+    torch::Tensor s = unit_convolution(gates[l], weights[l], biases[l]);
     sum = sum.defined() ? sum + s : s;
   }
   return sum;

@@ -13,8 +13,9 @@
 
 namespace gencli::wavenet {
 
-// gates: the layers' units, each (B, R_l, T); weights: the matching 1x1 weights (S, R_l, 1);
-// biases: their (S) biases. Returns (B, S, T).
+// gates: the layers' units, each (B, R_l, T), or (B, R_l, 1, T) maps; weights: the matching
+// 1x1 weights (S, R_l, 1), or (S, R_l, 1, 1); biases: their (S) biases. Returns (B, S, T), or
+// (B, S, 1, T) in the units' layout.
 torch::Tensor skip_sum(const std::vector<torch::Tensor>& gates, const std::vector<torch::Tensor>& weights,
                        const std::vector<torch::Tensor>& biases);
 
