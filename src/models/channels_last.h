@@ -10,8 +10,14 @@ namespace gencli {
 // Whether a network should run x's feature maps channels-last: on the CPU, yes.
 bool prefers_channels_last(const torch::Tensor& x);
 
-// x with channels-last strides: a copy unless it has them. A one-channel map has NCHW's memory
-// but not its strides, and the strides are what LibTorch reads the layout from.
+// x as a dense channels-last map with channels-last strides: a copy unless it is one. A
+// one-channel map has NCHW's memory but not its strides, and the strides are what LibTorch's
+// convolutions read the layout from.
 torch::Tensor to_channels_last(const torch::Tensor& x);
+
+// Whether x is a 4-D map whose memory is dense NHWC rows (what gencli's channels-last kernels
+// read): every channels-last tensor, and NCHW ones where the two layouts coincide (one
+// channel, or one pixel).
+bool is_channels_last_map(const torch::Tensor& x);
 
 }  // namespace gencli

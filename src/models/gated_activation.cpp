@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "models/channels_last.h"
 #include "models/gated_activation_kernel.h"
 
 namespace gencli {
@@ -63,15 +64,9 @@ void for_each_biased_span(const GateLayout& l, const float* bias, G g) {
   });
 }
 
-// A (B, 2C, H, W) map stored channels-last: each pixel's 2C values are one row.
-bool is_channels_last_map(const torch::Tensor& x) {
-  return x.dim() == 4 && x.suggest_memory_format() == at::MemoryFormat::ChannelsLast &&
-         x.is_contiguous(at::MemoryFormat::ChannelsLast);
-}
-
-// Calls f(sample, first, count, bias) over the pixel rows of a channels-last map, split across
-// LibTorch's pool and cut where the sample changes; bias: that sample's 2C biases (zeros
-// without a bias).
+// Calls f(sample, first, count, bias) over the pixel rows of a channels-last (B, 2C, H, W) map
+// (each pixel's 2C values one row), split across LibTorch's pool and cut where the sample
+// changes; bias: that sample's 2C biases (zeros without a bias).
 template <class F>
 void for_each_pixel_span(const torch::Tensor& x, const float* bias, F f) {
   const int64_t pixels = x.size(2) * x.size(3), row = x.size(1);

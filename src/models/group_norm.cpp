@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 
+#include "models/channels_last.h"
 #include "models/group_norm_kernel.h"
 
 namespace gencli {
@@ -68,8 +69,10 @@ torch::Tensor apply(const torch::Tensor& x, const torch::nn::GroupNorm& norm, bo
   const auto& o = norm->options;
   TORCH_CHECK(x.dim() == 4 && x.size(1) == o.num_channels(), "group_norm: expected (B, ", o.num_channels(),
               ", H, W), got ", x.sizes());
-  const bool fast = x.device().is_cpu() && x.scalar_type() == torch::kFloat && x.is_contiguous(kChannelsLast) &&
-                    o.affine() && norm->weight.scalar_type() == torch::kFloat && x.numel() > 0;
+  // Groups that do not divide the channels take LibTorch's path, which names the error.
+  const bool fast = x.device().is_cpu() && x.scalar_type() == torch::kFloat && is_channels_last_map(x) &&
+                    o.affine() && norm->weight.scalar_type() == torch::kFloat && x.numel() > 0 &&
+                    o.num_groups() > 0 && o.num_channels() % o.num_groups() == 0;
   if (!fast) return group_norm_reference(x, norm, silu);
   return ChannelsLastGroupNorm::apply(x, norm->weight, norm->bias, o.num_groups(), o.eps(), silu);
 }
