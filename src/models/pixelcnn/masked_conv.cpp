@@ -48,10 +48,10 @@ torch::Tensor MaskedConv2dImpl::forward(const torch::Tensor& x) {
   // each output aligned with the full kernel's: row i still sees input rows i - pad_h .. i.
   torch::Tensor w = weight.slice(2, 0, kept_rows_).slice(3, 0, kept_cols_);
   if (kept_mask_needed_) w = w * mask.slice(2, 0, kept_rows_).slice(3, 0, kept_cols_);
-  const int64_t right = pad_w_ - (weight.size(3) - kept_cols_);  // what the kept columns still need on the right
-  torch::Tensor padded = torch::constant_pad_nd(x, {pad_w_, std::max<int64_t>(right, 0), pad_h_, 0});
-  torch::Tensor out = torch::conv2d(padded, w, bias);
-  return right < 0 ? out.slice(3, 0, x.size(3)) : out;
+  // What the kept columns still need on the right; negative when they never reach the last
+  // input columns (a row-A kernel), which the padding then crops, so the output is W wide.
+  const int64_t right = pad_w_ - (weight.size(3) - kept_cols_);
+  return torch::conv2d(torch::constant_pad_nd(x, {pad_w_, right, pad_h_, 0}), w, bias);
 }
 
 torch::Tensor MaskedConv2dImpl::forward_full_kernel(const torch::Tensor& x) {

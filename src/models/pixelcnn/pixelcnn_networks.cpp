@@ -28,10 +28,10 @@ torch::Tensor gate(const torch::Tensor& x, const torch::Tensor& bias) {
   return gated_activation(x, bias.defined() ? bias.flatten(1) : bias);
 }
 
-// Moves every row down by one (the top row becomes zeros), so row i holds row i-1's features.
-torch::Tensor shift_down(const torch::Tensor& x) {
-  return torch::constant_pad_nd(x, {0, 0, 1, 0}).slice(2, 0, x.size(2));
-}
+// Moves every row down by one (the top row becomes zeros), so row i holds row i-1's features:
+// one zero row padded on top and the last row cropped, in one dense copy (a slice of the padded
+// map would be a strided view that the next convolution copies again).
+torch::Tensor shift_down(const torch::Tensor& x) { return torch::constant_pad_nd(x, {0, 0, 1, -1}); }
 
 }  // namespace
 
