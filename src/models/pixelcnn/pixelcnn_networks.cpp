@@ -104,8 +104,8 @@ torch::Tensor GatedPixelCnnImpl::forward(const torch::Tensor& x, const torch::Te
     torch::Tensor h_out = horizontal_out_->at<torch::nn::Conv2dImpl>(l).forward(gate(h_pre, bias));
     h = l == 0 ? h_out : h + h_out;  // the first layer's input has other channels: no residual
   }
-  // The logits in NCHW, as the likelihoods' code reads them (a copy only for several outputs
-  // a pixel: the categorical likelihood's levels).
+  // The logits in NCHW, as the likelihoods' code reads them: a copy only where a pixel has
+  // several outputs (the categorical likelihood's levels), free for one.
   return head_->forward(h).contiguous();
 }
 

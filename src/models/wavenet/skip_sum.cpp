@@ -13,7 +13,8 @@ torch::Tensor unit_convolution(const torch::Tensor& x, const torch::Tensor& weig
 
 class StackedSkipFunction : public torch::autograd::Function<StackedSkipFunction> {
  public:
-  // weight: every layer's 1x1 weight side by side (S, sum of R_l, 1); bias: their sum (S).
+  // weight: every layer's 1x1 weight side by side, (S, sum of R_l, 1) or (S, sum of R_l, 1, 1)
+  // for maps; bias: their sum (S).
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, at::TensorList gates,
                                const torch::Tensor& weight, const torch::Tensor& bias) {
     std::vector<torch::Tensor> saved(gates.begin(), gates.end());
