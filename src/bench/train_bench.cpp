@@ -38,6 +38,11 @@ class ScratchFolder {
 TrainBenchResult bench_training(const TrainBenchOptions& o) {
   if (o.steps < 1) throw UserError("bench train: --steps " + std::to_string(o.steps) + ": at least 1");
   if (o.warmup < 1) throw UserError("bench train: --warmup " + std::to_string(o.warmup) + ": at least 1 (the timing starts at a step's end)");
+  if (!o.trace_path.empty()) {
+    const fs::path folder = fs::absolute(o.trace_path).parent_path();
+    if (!fs::is_directory(folder))
+      throw UserError("bench train: --trace " + o.trace_path + ": the folder " + folder.string() + " does not exist");
+  }
   const ScratchFolder scratch;
   const int64_t total = o.warmup + o.steps;
   TrainOptions train;
@@ -50,6 +55,13 @@ TrainBenchResult bench_training(const TrainBenchOptions& o) {
     train.overrides.push_back(s);
   train.out_dir = (fs::path(scratch.path()) / "run").string();
   StepTimeline timeline;
+  OperatorProfiler profiler;
+  OperatorProfile profile;
+  if (o.profile)
+    timeline.on_step_end = [&](int64_t ended) {
+      if (ended == o.warmup) profiler.start();
+      if (ended == total) profile = profiler.finish(o.trace_path);
+    };
   train.timeline = &timeline;
   run_training(train);
   if (static_cast<int64_t>(timeline.step_ends.size()) != total)
@@ -78,6 +90,7 @@ TrainBenchResult bench_training(const TrainBenchOptions& o) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - timeline.step_ends.front()).count();
   r.startup_s = process_age_seconds() - since_first_step;
   r.peak_rss_mb = peak_rss_mb();
+  r.profile = std::move(profile);
   return r;
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/operator_profile.h"
+
 namespace gencli::bench {
 
 struct TrainBenchOptions {
@@ -12,6 +14,8 @@ struct TrainBenchOptions {
   std::vector<std::string> overrides;  // --set, as for train
   int64_t steps = 30;                  // timed steps
   int64_t warmup = 5;                  // untimed steps before them (first-call allocation, kernel choice)
+  bool profile = false;                // record the timed steps operator by operator
+  std::string trace_path;              // with profile: where their Chrome trace goes ("" = nowhere)
 };
 
 struct TrainBenchResult {
@@ -22,6 +26,7 @@ struct TrainBenchResult {
   double flops_per_step = 0, achieved_gflops = 0;  // matrix products and convolutions only
   double startup_s = 0;    // from the process's start to the end of the first step
   double peak_rss_mb = 0;  // of the whole process: data, model, optimizer state, LibTorch
+  OperatorProfile profile;  // with options.profile: the timed steps (which its recording slows)
 };
 
 TrainBenchResult bench_training(const TrainBenchOptions& options);

@@ -4,6 +4,7 @@
 // otherwise a few plain lines.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -67,6 +68,33 @@ void run_peak(const PeakOptions& o) {
   print_peak_lines(p);
 }
 
+nlohmann::json profile_json(const bench::OperatorProfile& p, int64_t steps) {
+  const double n = double(steps);
+  nlohmann::json operators = nlohmann::json::array();
+  for (const bench::OperatorTime& t : p.operators)
+    operators.push_back({{"name", t.name}, {"calls_per_step", double(t.calls) / n},
+                         {"self_ms_per_step", t.self_ms / n}, {"total_ms_per_step", t.total_ms / n}});
+  return {{"recorded_ms_per_step", p.recorded_ms / n}, {"outside_operators_ms_per_step", p.outside_ms / n},
+          {"operators", operators}};
+}
+
+// The operators that took the most time of their own, per step, and the time in none.
+void print_profile(const bench::OperatorProfile& p, int64_t steps) {
+  constexpr size_t kShown = 25;
+  const double n = double(steps);
+  std::printf("operators of the timed steps, by their own time (recorded: %.2f ms a step, profiler included):\n",
+              p.recorded_ms / n);
+  std::printf("  %10s %10s %8s  %s\n", "self ms", "total ms", "calls", "operator");
+  for (size_t i = 0; i < std::min(kShown, p.operators.size()); ++i) {
+    const bench::OperatorTime& t = p.operators[i];
+    std::printf("  %10.3f %10.3f %8.1f  %s\n", t.self_ms / n, t.total_ms / n, double(t.calls) / n, t.name.c_str());
+  }
+  if (p.operators.size() > kShown)
+    std::printf("  ... %zu more (all of them with --json)\n", p.operators.size() - kShown);
+  std::printf("  %10.3f %10s %8s  (in no operator: the loop, gencli's own kernels outside LibTorch operators)\n",
+              p.outside_ms / n, "", "");
+}
+
 struct TrainCommandOptions {
   bench::TrainBenchOptions bench;
   std::string device;
@@ -76,6 +104,7 @@ struct TrainCommandOptions {
 };
 
 void run_train(TrainCommandOptions o) {
+  if (!o.bench.trace_path.empty()) o.bench.profile = true;
   if (!o.device.empty()) o.bench.overrides.push_back("train.device=\"" + o.device + "\"");
   if (o.threads >= 0) o.bench.overrides.push_back("train.threads=" + std::to_string(o.threads));
   const bench::TrainBenchResult r = bench::bench_training(o.bench);
@@ -104,6 +133,7 @@ void run_train(TrainCommandOptions o) {
     j["share_of_matmul_peak"] = r.achieved_gflops / p.matmul_gflops;
     j["share_of_conv_peak"] = r.achieved_gflops / p.conv_gflops;
   }
+  if (o.bench.profile) j["profile"] = profile_json(r.profile, r.steps);
   if (o.json) return print_json(j);
   std::printf("%s (%s) on %s, %d + %d threads, batch %lld: %.2f steps/s, %.1f samples/s over %lld steps after %lld "
               "warm-up\n",
@@ -116,6 +146,8 @@ void run_train(TrainCommandOptions o) {
     std::printf(", %.0f %% of the matrix-product peak, %.0f %% of the convolution peak",
                 100 * j["share_of_matmul_peak"].get<double>(), 100 * j["share_of_conv_peak"].get<double>());
   std::printf("\nstart-up to the end of the first step %.2f s; peak RSS %.0f MiB\n", r.startup_s, r.peak_rss_mb);
+  if (o.bench.profile) print_profile(r.profile, r.steps);
+  if (!o.bench.trace_path.empty()) std::printf("Chrome trace of the timed steps: %s\n", o.bench.trace_path.c_str());
 }
 
 struct SampleCommandOptions {
@@ -184,6 +216,11 @@ void add_bench_command(CLI::App& app) {
   t->add_option("--threads", train->threads, "CPU threads, 0 = all cores (sets train.threads)")->check(integer_in(0, 4096));
   t->add_flag("--json", train->json, "one JSON object");
   t->add_flag("!--no-peak", train->peak, "leave out the peak measurement (and the shares of it)");
+  t->add_flag("--profile", train->bench.profile,
+              "record the timed steps with LibTorch's profiler and list the operators by time (the recording "
+              "slows the steps)");
+  t->add_option("--trace", train->bench.trace_path,
+                "write the timed steps' Chrome trace (chrome://tracing, Perfetto) to this file (implies --profile)");
   t->callback([train] { run_train(*train); });
 
   auto sample = std::make_shared<SampleCommandOptions>();

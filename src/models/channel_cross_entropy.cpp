@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 
+#include "core/profiled_region.h"
 #include "models/channel_cross_entropy_kernel.h"
 
 namespace gencli {
@@ -20,6 +21,7 @@ class ChannelCrossEntropyFunction : public torch::autograd::Function<ChannelCros
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& logits_in,
                                const torch::Tensor& target_in) {
+    GENCLI_PROFILED_REGION("gencli::channel_cross_entropy");
     if (is_position_major(logits_in)) return forward_rows(ctx, logits_in, target_in.contiguous());
     const torch::Tensor logits = logits_in.contiguous(), target = target_in.contiguous();
     const int64_t batch = logits.size(0), classes = logits.size(1), length = logits[0][0].numel();
@@ -77,6 +79,7 @@ class ChannelCrossEntropyFunction : public torch::autograd::Function<ChannelCros
  private:
   static torch::Tensor forward_rows(torch::autograd::AutogradContext* ctx, const torch::Tensor& logits,
                                     const torch::Tensor& target) {
+    GENCLI_PROFILED_REGION("gencli::channel_cross_entropy_rows");
     const int64_t classes = logits.size(1);
     torch::Tensor lse = torch::empty(target.sizes(), logits.options());
     torch::Tensor nats = torch::empty(target.sizes(), logits.options());

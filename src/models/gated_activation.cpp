@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/profiled_region.h"
 #include "models/channels_last.h"
 #include "models/gated_activation_kernel.h"
 
@@ -87,6 +88,7 @@ class GatedActivationFunction : public torch::autograd::Function<GatedActivation
   // (LibTorch 1.13's custom functions take no undefined tensor, hence the optional.)
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input,
                                const c10::optional<torch::Tensor>& bias_in) {
+    GENCLI_PROFILED_REGION("gencli::gated_activation");
     const bool channels_last = is_channels_last_map(input);
     torch::Tensor x = channels_last ? input : input.contiguous();
     torch::Tensor bias = bias_in ? bias_in->contiguous() : torch::Tensor();

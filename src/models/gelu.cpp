@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 
+#include "core/profiled_region.h"
 #include "models/gelu_kernel.h"
 
 namespace gencli {
@@ -13,6 +14,7 @@ constexpr int64_t kGrain = 32768;
 class GeluFunction : public torch::autograd::Function<GeluFunction> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input, bool tanh) {
+    GENCLI_PROFILED_REGION("gencli::gelu");
     const torch::Tensor x = input.contiguous();
     ctx->save_for_backward({x});
     ctx->saved_data["tanh"] = tanh;

@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 
+#include "core/profiled_region.h"
 #include "models/channels_last.h"
 #include "models/group_norm_kernel.h"
 
@@ -21,6 +22,7 @@ GroupNormShape shape_of(const torch::Tensor& x, int64_t groups) {
 struct ChannelsLastGroupNorm : torch::autograd::Function<ChannelsLastGroupNorm> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& gamma,
                                const torch::Tensor& beta, int64_t groups, double eps, bool silu) {
+    GENCLI_PROFILED_REGION("gencli::group_norm");
     const GroupNormShape s = shape_of(x, groups);
     const int64_t batch = x.size(0), per_sample = s.pixels * s.channels;
     torch::Tensor y = torch::empty(x.sizes(), x.options().memory_format(kChannelsLast));

@@ -2,6 +2,7 @@
 
 #include <ATen/Context.h>
 
+#include "core/profiled_region.h"
 #include "core/torch_compat.h"
 
 namespace gencli {
@@ -25,6 +26,7 @@ const std::vector<int64_t> kNoDilation{1, 1}, kNoOutputPadding{0, 0};
 struct TransposedConvAsInputGradient : torch::autograd::Function<TransposedConvAsInputGradient> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& weight,
                                const torch::Tensor& bias, std::vector<int64_t> stride, std::vector<int64_t> padding) {
+    GENCLI_PROFILED_REGION("gencli::transposed_conv");
     // Only the shape of the convolution's input is read; its values never are.
     // Its layout is the output's: oneDNN keeps a channels-last input channels-last.
     const torch::Tensor shape_only = torch::empty(transposed_output_size(x, weight, stride, padding),

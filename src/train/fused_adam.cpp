@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/profiled_region.h"
 #include "core/torch_compat.h"
 #include "train/adam_kernel.h"
 #include "train/loss_closure.h"
@@ -30,6 +31,7 @@ bool fusable(const std::vector<optim::OptimizerParamGroup>& groups) {
 // and AdamWParamState hold the same step, exp_avg and exp_avg_sq).
 template <class Options, class ParamState, class StateMap>
 void fused_step(std::vector<optim::OptimizerParamGroup>& groups, StateMap& state, bool decoupled_decay) {
+  GENCLI_PROFILED_REGION("gencli::fused_adam_step");
   torch::NoGradGuard no_grad;
   for (auto& group : groups) {
     const auto& o = static_cast<const Options&>(group.options());

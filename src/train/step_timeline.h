@@ -3,6 +3,7 @@
 // reads from a real run of the shared loop. The loop fills it in when it is given one.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ struct StepTimeline {
   int64_t batch_size = 0;
   int blas_threads = 0, intra_op_threads = 0;
   std::string device, model_type, tuning;
+  // Called with the number of steps ended so far, right after each step's end is recorded.
+  std::function<void(int64_t steps_ended)> on_step_end;
 };
 
 }  // namespace gencli

@@ -324,7 +324,7 @@ void run_training(const TrainOptions& options) {
   loop.set_data_fingerprint(data.digest);
   loop.set_data_parallel(collectives.get(), random);
   if (options.timeline) {
-    *options.timeline = StepTimeline{};
+    options.timeline->step_ends.clear();  // the caller's on_step_end stays
     options.timeline->batch_size = config.train.batch_size;
     options.timeline->blas_threads = threads.blas;
     options.timeline->intra_op_threads = threads.intra_op;

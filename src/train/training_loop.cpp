@@ -133,6 +133,7 @@ void TrainingLoop::run() {
     if (timeline_) {
       timeline_->step_ends.push_back(std::chrono::steady_clock::now());
       timeline_->flops_per_step = flops_per_step_;
+      if (timeline_->on_step_end) timeline_->on_step_end(static_cast<int64_t>(timeline_->step_ends.size()));
     }
     if (writer()) progress.update(step_, m, lr);
     after_step(m, lr);

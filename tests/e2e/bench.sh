@@ -38,6 +38,29 @@ check "the scratch run folder is gone, and nothing was written here"
 [ -z "$(ls -A tmp)" ] || fail "bench train left $(ls -A tmp) in TMPDIR"
 [ ! -e runs ] || fail "bench train wrote a runs/ folder"
 
+say "bench train --profile: the timed steps operator by operator, and their Chrome trace"
+ok profile "$GENCLI" bench train "${TOY[@]}" --steps 4 --warmup 2 --json --no-peak --profile --trace "$WORK/trace.json"
+"$PYTHON" - "$WORK/profile.out" "$WORK/trace.json" <<'EOF2'
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+p = d["profile"]
+ops = {o["name"]: o for o in p["operators"]}
+print(f"    {len(ops)} operators, {p['recorded_ms_per_step']:.2f} ms a step recorded")
+# The toy GAN's linear layers and gencli's fused Adam, once per step for each of its two networks.
+assert "aten::addmm" in ops and ops["aten::addmm"]["calls_per_step"] >= 4, sorted(ops)
+assert ops["gencli::fused_adam_step"]["calls_per_step"] == 2, ops["gencli::fused_adam_step"]
+assert all(0 <= o["self_ms_per_step"] <= o["total_ms_per_step"] + 1e-9 for o in p["operators"])
+assert 0 <= p["outside_operators_ms_per_step"] <= p["recorded_ms_per_step"], p
+trace = json.loads(open(sys.argv[2]).read())
+assert any(e.get("name") == "aten::addmm" and e.get("ph") == "X" for e in trace), "no addmm in the trace"
+EOF2
+check "the plain report lists the operators; a trace into a missing folder fails before training, leaving nothing"
+ok profile-plain "$GENCLI" bench train "${TOY[@]}" --steps 2 --warmup 1 --no-peak --profile
+assert_contains "$WORK/profile-plain.out" "aten::addmm" "bench train --profile's table"
+expect_exit 2 trace-nowhere "$GENCLI" bench train "${TOY[@]}" --steps 2 --warmup 1 --trace "$WORK/no/such/t.json"
+assert_error "$WORK/trace-nowhere.err" "no/such"
+[ -z "$(ls -A tmp)" ] || fail "a failed bench train left $(ls -A tmp) in TMPDIR"
+
 check "the plain report names the shares of the peak"
 ok train-plain "$GENCLI" bench train "${TOY[@]}" --steps 5 --warmup 1
 assert_contains "$WORK/train-plain.out" "of the matrix-product peak" "bench train's report"

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/profiled_region.h"
 #include "models/gpt/causal_attention_kernel.h"
 
 namespace gencli::gpt {
@@ -32,6 +33,7 @@ class CpuCausalAttentionFunction : public torch::autograd::Function<CpuCausalAtt
   // Returns (B, Tq, H, D) contiguous; the caller transposes.
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& q, const torch::Tensor& k,
                                const torch::Tensor& v) {
+    GENCLI_PROFILED_REGION("gencli::causal_attention");
     const int64_t batch = q.size(0), heads = q.size(1), tq = q.size(2), tk = k.size(2), d = q.size(3);
     torch::Tensor out = torch::empty({batch, tq, heads, d}, q.options());
     torch::Tensor lse = torch::empty({batch, heads, tq}, q.options());

@@ -1,5 +1,7 @@
 #include "models/wavenet/skip_sum.h"
 
+#include "core/profiled_region.h"
+
 namespace gencli::wavenet {
 
 namespace {
@@ -17,6 +19,7 @@ class StackedSkipFunction : public torch::autograd::Function<StackedSkipFunction
   // for maps; bias: their sum (S).
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, at::TensorList gates,
                                const torch::Tensor& weight, const torch::Tensor& bias) {
+    GENCLI_PROFILED_REGION("gencli::skip_sum");
     std::vector<torch::Tensor> saved(gates.begin(), gates.end());
     saved.push_back(weight);
     ctx->save_for_backward(saved);
