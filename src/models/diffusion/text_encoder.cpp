@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "models/fresh_sum.h"
 #include "models/group_norm.h"
 
 namespace gencli::diffusion {
@@ -51,7 +52,7 @@ torch::Tensor CrossAttentionImpl::forward(const torch::Tensor& x, const TextCont
   scores = scores.masked_fill(context.padding.view({b, 1, 1, length}), -std::numeric_limits<float>::infinity());
   torch::Tensor attended = torch::matmul(torch::softmax(scores, -1), kv[1]);  // (B, heads, N, d)
   torch::Tensor map = attended.transpose(1, 2).reshape({b, x.size(2), x.size(3), c}).permute({0, 3, 1, 2});
-  return x + projection->forward(map.contiguous(x.suggest_memory_format()));
+  return add_into_fresh(projection->forward(map.contiguous(x.suggest_memory_format())), x);
 }
 
 }  // namespace gencli::diffusion

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/channels_last.h"
+#include "models/fresh_sum.h"
 #include "models/group_norm.h"
 #include "models/transposed_conv.h"
 
@@ -31,9 +32,9 @@ ResBlockImpl::ResBlockImpl(int64_t in, int64_t out, int64_t embedding, int64_t g
 
 torch::Tensor ResBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& embedding) {
   torch::Tensor h = conv1->forward(group_norm_silu(x, norm1));
-  h = h + embedding_projection->forward(torch::silu(embedding)).unsqueeze(-1).unsqueeze(-1);
+  h = add_into_fresh(h, embedding_projection->forward(torch::silu(embedding)).unsqueeze(-1).unsqueeze(-1));
   h = conv2->forward(dropout->forward(group_norm_silu(h, norm2)));
-  return h + (skip ? skip->forward(x) : x);
+  return add_into_fresh(h, skip ? skip->forward(x) : x);
 }
 
 SelfAttentionImpl::SelfAttentionImpl(int64_t channels, int64_t groups) {
@@ -50,7 +51,7 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x) {
   torch::Tensor weights = torch::softmax(torch::bmm(parts[0], parts[1].transpose(1, 2)) / std::sqrt(double(c)), -1);
   torch::Tensor attended = torch::bmm(weights, parts[2]);  // (B, N, C)
   torch::Tensor map = attended.view({b, height, width, c}).permute({0, 3, 1, 2});
-  return x + projection->forward(map.contiguous(x.suggest_memory_format()));
+  return add_into_fresh(projection->forward(map.contiguous(x.suggest_memory_format())), x);
 }
 
 UNetImpl::UNetImpl(const DiffusionConfig& c, int64_t embedding) {

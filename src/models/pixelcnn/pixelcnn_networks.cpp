@@ -1,6 +1,7 @@
 #include "models/pixelcnn/pixelcnn_networks.h"
 
 #include "models/channels_last.h"
+#include "models/fresh_sum.h"
 #include "models/gated_activation.h"
 
 namespace gencli::pixelcnn {
@@ -66,7 +67,7 @@ torch::Tensor ResidualPixelCnnImpl::forward(const torch::Tensor& x, const torch:
     torch::Tensor r = reduce_->at<torch::nn::Conv2dImpl>(l).forward(torch::relu(h));
     r = masked_->at<MaskedConv2dImpl>(l).forward(torch::relu(r));
     r = add_bias(r, class_bias(class_bias_, l, one_hot));
-    h = h + expand_->at<torch::nn::Conv2dImpl>(l).forward(torch::relu(r));
+    h = add_into_fresh(expand_->at<torch::nn::Conv2dImpl>(l).forward(torch::relu(r)), h);
   }
   return head_->forward(h);
 }
@@ -98,11 +99,12 @@ torch::Tensor GatedPixelCnnImpl::forward(const torch::Tensor& x, const torch::Te
   for (size_t l = 0; l < vertical_->size(); ++l) {
     torch::Tensor bias = class_bias(class_bias_, l, one_hot);
     torch::Tensor v_pre = vertical_->at<MaskedConv2dImpl>(l).forward(v);
-    torch::Tensor h_pre = horizontal_->at<MaskedConv2dImpl>(l).forward(h) +
-                          vertical_to_horizontal_->at<torch::nn::Conv2dImpl>(l).forward(shift_down(v_pre));
+    torch::Tensor h_pre =
+        add_into_fresh(horizontal_->at<MaskedConv2dImpl>(l).forward(h),
+                       vertical_to_horizontal_->at<torch::nn::Conv2dImpl>(l).forward(shift_down(v_pre)));
     v = gate(v_pre, bias);
     torch::Tensor h_out = horizontal_out_->at<torch::nn::Conv2dImpl>(l).forward(gate(h_pre, bias));
-    h = l == 0 ? h_out : h + h_out;  // the first layer's input has other channels: no residual
+    h = l == 0 ? h_out : add_into_fresh(h_out, h);  // the first layer's input has other channels: no residual
   }
   // The logits in NCHW, as the likelihoods' code reads them: a copy only where a pixel has
   // several outputs (the categorical likelihood's levels), free for one.

@@ -1,6 +1,7 @@
 #include "models/wavenet/wavenet_network.h"
 
 #include "models/channels_last.h"
+#include "models/fresh_sum.h"
 #include "models/gated_activation.h"
 #include "models/wavenet/skip_sum.h"
 
@@ -77,12 +78,12 @@ torch::Tensor WaveNetImpl::forward(const torch::Tensor& embeddings, const torch:
     skip_weights.push_back(skip->at<torch::nn::Conv1dImpl>(l).weight.unsqueeze(2));
     skip_biases.push_back(skip->at<torch::nn::Conv1dImpl>(l).bias);
     // The last layer's residual output would feed no later layer.
-    if (l + 1 < layers) x = x + convolve_map(residual->at<torch::nn::Conv1dImpl>(l), gates.back());
+    if (l + 1 < layers) x = add_into_fresh(convolve_map(residual->at<torch::nn::Conv1dImpl>(l), gates.back()), x);
     // A stack's skip connections at once (skip_sum.h). Per stack rather than for the whole
     // network: backward then makes one stack's unit gradients at a time.
     if ((l + 1) % per_stack == 0 || l + 1 == layers) {
       torch::Tensor s = skip_sum(gates, skip_weights, skip_biases);
-      skips = skips.defined() ? skips + s : s;
+      skips = skips.defined() ? add_into_fresh(s, skips) : s;
       gates.clear(), skip_weights.clear(), skip_biases.clear();
     }
   }
