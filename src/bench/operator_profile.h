@@ -18,12 +18,16 @@ struct OperatorTime {
 struct OperatorProfile {
   std::vector<OperatorTime> operators;  // by self time, largest first
   double recorded_ms = 0;               // from the start of recording to its end
-  double outside_ms = 0;                // of that, in no operator at all (gencli's own code, the loop)
+  double outside_ms = 0;                // of that, in no operator on any thread (the loop's own code)
 };
 
 // Records from start() to finish() on the calling thread. One recording at a time per thread.
 class OperatorProfiler {
  public:
+  OperatorProfiler() = default;
+  OperatorProfiler(const OperatorProfiler&) = delete;
+  OperatorProfiler& operator=(const OperatorProfiler&) = delete;
+  ~OperatorProfiler();
   void start();
   // Stops recording; writes a Chrome trace (chrome://tracing, Perfetto) to trace_path unless it
   // is empty, and returns the per-operator sums.

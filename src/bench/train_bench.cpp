@@ -38,10 +38,13 @@ class ScratchFolder {
 TrainBenchResult bench_training(const TrainBenchOptions& o) {
   if (o.steps < 1) throw UserError("bench train: --steps " + std::to_string(o.steps) + ": at least 1");
   if (o.warmup < 1) throw UserError("bench train: --warmup " + std::to_string(o.warmup) + ": at least 1 (the timing starts at a step's end)");
+  // A trace that cannot be written fails now, not after the steps.
   if (!o.trace_path.empty()) {
-    const fs::path folder = fs::absolute(o.trace_path).parent_path();
+    const fs::path path = fs::absolute(o.trace_path), folder = path.parent_path();
     if (!fs::is_directory(folder))
       throw UserError("bench train: --trace " + o.trace_path + ": the folder " + folder.string() + " does not exist");
+    if (fs::exists(path) && !fs::is_regular_file(path))
+      throw UserError("bench train: --trace " + o.trace_path + ": exists and is not a file");
   }
   const ScratchFolder scratch;
   const int64_t total = o.warmup + o.steps;

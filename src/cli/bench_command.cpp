@@ -91,7 +91,7 @@ void print_profile(const bench::OperatorProfile& p, int64_t steps) {
   }
   if (p.operators.size() > kShown)
     std::printf("  ... %zu more (all of them with --json)\n", p.operators.size() - kShown);
-  std::printf("  %10.3f %10s %8s  (in no operator: the loop, gencli's own kernels outside LibTorch operators)\n",
+  std::printf("  %10.3f %10s %8s  (in no operator on any thread: the loop's own code)\n",
               p.outside_ms / n, "", "");
 }
 

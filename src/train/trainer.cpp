@@ -324,7 +324,9 @@ void run_training(const TrainOptions& options) {
   loop.set_data_fingerprint(data.digest);
   loop.set_data_parallel(collectives.get(), random);
   if (options.timeline) {
-    options.timeline->step_ends.clear();  // the caller's on_step_end stays
+    auto on_step_end = std::move(options.timeline->on_step_end);  // the caller's, kept
+    *options.timeline = StepTimeline{};
+    options.timeline->on_step_end = std::move(on_step_end);
     options.timeline->batch_size = config.train.batch_size;
     options.timeline->blas_threads = threads.blas;
     options.timeline->intra_op_threads = threads.intra_op;

@@ -59,6 +59,9 @@ ok profile-plain "$GENCLI" bench train "${TOY[@]}" --steps 2 --warmup 1 --no-pea
 assert_contains "$WORK/profile-plain.out" "aten::addmm" "bench train --profile's table"
 expect_exit 2 trace-nowhere "$GENCLI" bench train "${TOY[@]}" --steps 2 --warmup 1 --trace "$WORK/no/such/t.json"
 assert_error "$WORK/trace-nowhere.err" "no/such"
+assert_error "$WORK/trace-nowhere.err" "does not exist"  # the check before training, not the write after it
+expect_exit 2 trace-folder "$GENCLI" bench train "${TOY[@]}" --steps 2 --warmup 1 --trace "$WORK"
+assert_error "$WORK/trace-folder.err" "is not a file"
 [ -z "$(ls -A tmp)" ] || fail "a failed bench train left $(ls -A tmp) in TMPDIR"
 
 check "the plain report names the shares of the peak"

@@ -1,13 +1,16 @@
 // The per-operator profile of `gencli bench train --profile`: a known stretch of work comes back
 // with its operators counted once per call, nested time attributed to the innermost operator,
-// gencli's own named regions listed, nothing recorded after finish(), and a Chrome trace written.
+// gencli's own named regions listed, time in no operator counted as such, nothing recorded
+// after finish() or left recording by a profiler destroyed mid-way, and a Chrome trace written.
 #include <gtest/gtest.h>
 
 #include <torch/torch.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "bench/operator_profile.h"
 #include "core/profiled_region.h"
@@ -37,9 +40,13 @@ TEST(OperatorProfile, CountsEachCallAndAttributesNestedTimeToTheInnermostOperato
   OperatorProfiler profiler;
   profiler.start();
   work_in_a_region(a);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // in no operator
   work_in_a_region(a);
+  {
+    GENCLI_PROFILED_REGION("test::sleeping");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the region's own time
+  }
   const OperatorProfile p = profiler.finish("");
-  torch::mm(a, a);  // after finish: not recorded
 
   const OperatorTime* region = find(p, "test::region");
   const OperatorTime* mm = find(p, "aten::mm");
@@ -56,8 +63,35 @@ TEST(OperatorProfile, CountsEachCallAndAttributesNestedTimeToTheInnermostOperato
     EXPECT_LE(t.total_ms, p.recorded_ms + 1e-6) << t.name;
   }
   for (size_t i = 1; i < p.operators.size(); ++i) EXPECT_GE(p.operators[i - 1].self_ms, p.operators[i].self_ms);
-  EXPECT_GE(p.outside_ms, 0);
-  EXPECT_LE(p.outside_ms, p.recorded_ms);
+  const OperatorTime* sleeping = find(p, "test::sleeping");
+  ASSERT_NE(sleeping, nullptr);
+  EXPECT_GE(sleeping->self_ms, 19.0);
+  EXPECT_GE(p.outside_ms, 29.0);
+  EXPECT_LE(p.outside_ms, p.recorded_ms - sleeping->total_ms);
+}
+
+TEST(OperatorProfile, RecordsNothingAfterFinish) {
+  const torch::Tensor a = torch::randn({8, 8});
+  OperatorProfiler first;
+  first.start();
+  work_in_a_region(a);
+  first.finish("");
+  torch::mm(a, a);  // between recordings
+  OperatorProfiler second;
+  second.start();
+  const OperatorProfile p = second.finish("");
+  EXPECT_EQ(find(p, "aten::mm"), nullptr);
+  EXPECT_EQ(find(p, "test::region"), nullptr);
+}
+
+TEST(OperatorProfile, AProfilerDestroyedWhileRecordingStopsIt) {
+  {
+    OperatorProfiler abandoned;
+    abandoned.start();  // as when a training step throws before finish()
+  }
+  OperatorProfiler next;
+  EXPECT_NO_THROW(next.start());
+  next.finish("");
 }
 
 TEST(OperatorProfile, WritesAChromeTraceOfTheRecordedOperators) {
