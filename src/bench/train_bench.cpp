@@ -2,7 +2,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
+#include "bench/recycled_cpu_memory.h"
 #include "core/errors.h"
 #include "core/process_stats.h"
 #include "train/trainer.h"
@@ -66,6 +68,9 @@ TrainBenchResult bench_training(const TrainBenchOptions& o) {
       if (ended == total) profile = profiler.finish(o.trace_path);
     };
   train.timeline = &timeline;
+  // From the first warm-up step on, so that the profiled steps reuse the warm-up's blocks.
+  std::optional<RecycledCpuMemory> recycled;
+  if (o.profile) recycled.emplace();
   run_training(train);
   if (static_cast<int64_t>(timeline.step_ends.size()) != total)
     throw UserError("bench train: the loop ran " + std::to_string(timeline.step_ends.size()) + " steps, not " +
