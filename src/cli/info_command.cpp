@@ -61,6 +61,8 @@ void add_info_command(CLI::App& app) {
       std::printf("BLAS          OpenBLAS%s%s\n", blas.core.empty() ? "" : ", kernels ", blas.core.c_str());
       if (!blas.config.empty()) std::printf("BLAS build    %s\n", blas.config.c_str());
       std::printf("CPU kernels   best OpenBLAS match: %s\n", best.empty() ? "none beyond the default" : best.c_str());
+      if (const std::string advice = openblas_coretype_advice(blas.core); !advice.empty())
+        std::printf("advice        %s\n", advice.c_str());
     } else {
       std::printf("BLAS          %s, inside LibTorch (OpenBLAS kernel tuning does not apply)\n",
                   or_unknown(torch_build.blas));

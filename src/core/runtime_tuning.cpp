@@ -82,6 +82,15 @@ std::string best_openblas_core_for_this_cpu() {
   return "";
 }
 
+std::string openblas_coretype_advice(const std::string& blas_core) {
+  const char* user = std::getenv("OPENBLAS_CORETYPE");
+  const std::string best = best_openblas_core_for_this_cpu();
+  // Where tune_runtime set it, it set the best family, which passes this test too.
+  if (!user || best.empty() || openblas_core_at_least(blas_core, best)) return "";
+  return "OPENBLAS_CORETYPE=" + std::string(user) + " in the environment holds OpenBLAS to " + blas_core +
+         " kernels; this CPU runs " + best + " kernels (unset it to let gencli choose)";
+}
+
 BlasInfo blas_info() {
   BlasInfo info;
   auto corename = openblas_symbol<char* (*)()>("openblas_get_corename");

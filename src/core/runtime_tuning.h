@@ -39,6 +39,11 @@ std::string best_openblas_core_for_this_cpu();
 // whether asking for `target` would gain nothing ("Cooperlake" covers "SkylakeX").
 bool openblas_core_at_least(const std::string& current, const std::string& target);
 
+// When OPENBLAS_CORETYPE, set by the user, holds OpenBLAS to a weaker kernel family than this
+// CPU runs, one line saying so (gencli keeps a setting the user made, as it may be there to get
+// the same numbers on several machines); else "". blas_core: the family in use.
+std::string openblas_coretype_advice(const std::string& blas_core);
+
 // What tune_runtime changed in this process ("OPENBLAS_CORETYPE=SkylakeX, GLIBC_TUNABLES=..."),
 // or "".
 std::string runtime_tuning_applied();

@@ -288,6 +288,8 @@ void run_training(const TrainOptions& options) {
   spdlog::info("device {}{}, precision {}; CPU threads: {} for matrix products, {} for LibTorch ops; BLAS {} {}{}", device.str(),
                config.train.device == "auto" ? " (auto)" : "", precision_name(precision), threads.blas, threads.intra_op, blas.library, blas.core,
                runtime_tuning_applied().empty() ? "" : " (tuned: " + runtime_tuning_applied() + ")");
+  if (const std::string advice = openblas_coretype_advice(blas.core); !advice.empty() && device.is_cpu())
+    spdlog::warn("{}", advice);
   model->to(device);
   attach_ema(*model, config, device);
   PartOptimizers optimizers(*model, config.optim, /*scale_losses=*/precision == Precision::fp16);

@@ -28,6 +28,20 @@ if [ "$openblas" = yes ]; then
   if grep '^tuning' "$WORK/info_haswell.out" | grep -q OPENBLAS_CORETYPE; then
     fail "info with OPENBLAS_CORETYPE=Haswell still tunes OPENBLAS_CORETYPE: $(grep '^tuning' "$WORK/info_haswell.out")"
   fi
+  best=$(sed -n 's/^CPU kernels *best OpenBLAS match: //p' "$WORK/info.out")
+  check "info advises unsetting OPENBLAS_CORETYPE=Haswell only where this CPU runs better kernels ($best)"
+  if [ "$best" = SkylakeX ]; then
+    grep -Eq '^advice +OPENBLAS_CORETYPE=Haswell .*holds OpenBLAS to Haswell kernels; this CPU runs SkylakeX' \
+      "$WORK/info_haswell.out" || fail "no advice with OPENBLAS_CORETYPE=Haswell on a SkylakeX CPU"
+  elif grep -q '^advice' "$WORK/info_haswell.out"; then
+    fail "advice on a CPU whose best kernels are '$best': $(grep '^advice' "$WORK/info_haswell.out")"
+  fi
+  if [ "$best" = SkylakeX ] || [ "$best" = Haswell ]; then
+    ok info_prescott env OPENBLAS_CORETYPE=Prescott "$GENCLI" info
+    grep -Eq "^advice +OPENBLAS_CORETYPE=Prescott .*this CPU runs $best kernels" "$WORK/info_prescott.out" ||
+      fail "no advice with OPENBLAS_CORETYPE=Prescott on a $best CPU"
+  fi
+  if grep -q '^advice' "$WORK/info.out"; then fail "advice without OPENBLAS_CORETYPE: $(grep '^advice' "$WORK/info.out")"; fi
 else
   check "without OpenBLAS, info names LibTorch's BLAS and OPENBLAS_CORETYPE is never tuned"
   grep -Eq '^BLAS +[a-z]+.*does not apply' "$WORK/info.out" || fail "info: $(grep '^BLAS' "$WORK/info.out")"

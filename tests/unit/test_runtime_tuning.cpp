@@ -33,3 +33,28 @@ TEST(RuntimeTuning, ThreadsDefaultToUsableCores) {
   EXPECT_EQ(plan.intra_op, 3);
   EXPECT_EQ(at::get_num_threads(), 3);
 }
+
+namespace gencli {
+namespace {
+
+TEST(RuntimeTuning, AdvisesOnlyWhenTheUsersKernelChoiceIsWeakerThanTheCpus) {
+  const char* saved = std::getenv("OPENBLAS_CORETYPE");
+  const std::string saved_value = saved ? saved : "";
+  const std::string best = best_openblas_core_for_this_cpu();
+  unsetenv("OPENBLAS_CORETYPE");
+  EXPECT_EQ(openblas_coretype_advice("Prescott"), "");  // not the user's choice: gencli's tuning handles it
+  setenv("OPENBLAS_CORETYPE", "Prescott", 1);
+  if (best.empty()) {
+    EXPECT_EQ(openblas_coretype_advice("Prescott"), "");
+  } else {
+    const std::string advice = openblas_coretype_advice("Prescott");
+    EXPECT_NE(advice.find("OPENBLAS_CORETYPE=Prescott"), std::string::npos) << advice;
+    EXPECT_NE(advice.find("this CPU runs " + best + " kernels"), std::string::npos) << advice;
+    EXPECT_EQ(openblas_coretype_advice(best), "");
+  }
+  if (saved) setenv("OPENBLAS_CORETYPE", saved_value.c_str(), 1);
+  else unsetenv("OPENBLAS_CORETYPE");
+}
+
+}  // namespace
+}  // namespace gencli
