@@ -1,6 +1,7 @@
 #include "bench/recycled_cpu_memory.h"
 
 #include <mutex>
+#include <new>
 #include <unordered_map>
 #include <vector>
 
@@ -35,8 +36,12 @@ void recycle(void* ptr) {
     std::lock_guard<std::mutex> lock(p.mutex);
     auto it = p.sizes.find(ptr);
     if (p.open && it != p.sizes.end()) {
-      p.free_blocks[it->second].push_back(ptr);
-      return;
+      try {
+        p.free_blocks[it->second].push_back(ptr);
+        return;
+      } catch (const std::bad_alloc&) {
+        p.sizes.erase(it);  // no room to keep it: give it back instead
+      }
     }
     release = p.release_to_inner;
   }
@@ -68,7 +73,8 @@ class RecyclingAllocator final : public torch_compat::ForwardingAllocator {
     }
     void* ptr = inner()->raw_allocate(n);
     std::lock_guard<std::mutex> lock(p.mutex);
-    p.sizes.emplace(ptr, n);
+    // Closed meanwhile (on another thread): the block is the wrapped allocator's like any other.
+    if (p.open) p.sizes.insert_or_assign(ptr, n);
     return c10::DataPtr(ptr, ptr, &recycle, cpu);
   }
 };
@@ -84,8 +90,11 @@ RecycledCpuMemory::RecycledCpuMemory() {
   BlockPool& p = pool();
   {
     std::lock_guard<std::mutex> lock(p.mutex);
+    if (p.open) return;
     p.open = true;
     p.release_to_inner = current->raw_deleter();
+    p.sizes.clear();
+    p.free_blocks.clear();
   }
   previous_ = current;
   c10::SetCPUAllocator(allocator);

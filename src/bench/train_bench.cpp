@@ -68,7 +68,8 @@ TrainBenchResult bench_training(const TrainBenchOptions& o) {
       if (ended == total) profile = profiler.finish(o.trace_path);
     };
   train.timeline = &timeline;
-  // From the first warm-up step on, so that the profiled steps reuse the warm-up's blocks.
+  // For the whole run, so that the profiled steps reuse the warm-up's blocks (a training step
+  // asks for the same sizes every step; the blocks go back when the run ends).
   std::optional<RecycledCpuMemory> recycled;
   if (o.profile) recycled.emplace();
   run_training(train);

@@ -85,8 +85,11 @@ std::string best_openblas_core_for_this_cpu() {
 std::string openblas_coretype_advice(const std::string& blas_core) {
   const char* user = std::getenv("OPENBLAS_CORETYPE");
   const std::string best = best_openblas_core_for_this_cpu();
-  // Where tune_runtime set it, it set the best family, which passes this test too.
-  if (!user || best.empty() || openblas_core_at_least(blas_core, best)) return "";
+  if (!user || best.empty() || blas_core.empty()) return "";  // not set, nothing better, or not OpenBLAS
+  if (runtime_tuning_applied().find("OPENBLAS_CORETYPE") != std::string::npos) return "";  // gencli's own choice
+  // Only a setting that asks for less than the CPU runs: where the library lacks the better
+  // kernels, unsetting the variable would change nothing.
+  if (openblas_core_at_least(user, best) || openblas_core_at_least(blas_core, best)) return "";
   return "OPENBLAS_CORETYPE=" + std::string(user) + " in the environment holds OpenBLAS to " + blas_core +
          " kernels; this CPU runs " + best + " kernels (unset it to let gencli choose)";
 }

@@ -25,8 +25,11 @@ TEST(RecycledCpuMemory, GivesAFreedBlockBackForTheSameSize) {
     for (int i = 0; i < 64; ++i) others.push_back(static_cast<char*>(std::malloc(300000)));
     torch::Tensor again = torch::empty({250, 1000});
     EXPECT_EQ(again.data_ptr(), first);
-    torch::Tensor other_size = torch::empty({1000, 251});
-    EXPECT_NE(other_size.data_ptr(), first);
+    again = torch::Tensor();
+    // The freed block is not handed out for another size, larger or smaller.
+    torch::Tensor larger = torch::empty({1000, 251}), smaller = torch::empty({1000, 249});
+    EXPECT_NE(larger.data_ptr(), first);
+    EXPECT_NE(smaller.data_ptr(), first);
     for (char* p : others) std::free(p);
   }
   EXPECT_EQ(c10::GetCPUAllocator(), before);
@@ -53,6 +56,24 @@ TEST(RecycledCpuMemory, TensorsOutliveItAndOneAtATime) {
   made_inside = torch::Tensor();
   RecycledCpuMemory again;
   EXPECT_TRUE(again.active());
+}
+
+TEST(RecycledCpuMemory, RawBlocksGoBackToTheAllocatorThatGaveThem) {
+  // oneDNN's scratchpads use the raw interface, freeing through whichever allocator is current.
+  void* before = c10::GetCPUAllocator()->raw_allocate(1 << 20);
+  void* inside = nullptr;
+  {
+    RecycledCpuMemory recycled;
+    ASSERT_TRUE(recycled.active());
+    c10::GetCPUAllocator()->raw_deallocate(before);  // not the recycler's block: freed, not kept
+    inside = c10::GetCPUAllocator()->raw_allocate(1 << 20);
+    static_cast<char*>(inside)[0] = 1;
+    c10::GetCPUAllocator()->raw_deallocate(inside);  // kept for the next block of that size
+    void* reused = c10::GetCPUAllocator()->raw_allocate(1 << 20);
+    EXPECT_EQ(reused, inside);
+    inside = reused;
+  }
+  c10::GetCPUAllocator()->raw_deallocate(inside);  // freed after the scope, by the wrapped allocator
 }
 
 TEST(RecycledCpuMemory, ConvolutionsTrainUnderIt) {

@@ -51,6 +51,10 @@ TEST(RuntimeTuning, AdvisesOnlyWhenTheUsersKernelChoiceIsWeakerThanTheCpus) {
     EXPECT_NE(advice.find("OPENBLAS_CORETYPE=Prescott"), std::string::npos) << advice;
     EXPECT_NE(advice.find("this CPU runs " + best + " kernels"), std::string::npos) << advice;
     EXPECT_EQ(openblas_coretype_advice(best), "");
+    EXPECT_EQ(openblas_coretype_advice(""), "");  // LibTorch's BLAS is not OpenBLAS
+    // Asking for the best family, where the library has no such kernels: unsetting would not help.
+    setenv("OPENBLAS_CORETYPE", best.c_str(), 1);
+    EXPECT_EQ(openblas_coretype_advice("Prescott"), "");
   }
   if (saved) setenv("OPENBLAS_CORETYPE", saved_value.c_str(), 1);
   else unsetenv("OPENBLAS_CORETYPE");
