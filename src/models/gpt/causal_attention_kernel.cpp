@@ -54,44 +54,62 @@ GENCLI_INLINE void transpose_padded(const float* __restrict rows, int64_t stride
     for (int64_t j = 0; j < n; ++j) out[c * np + j] = rows[j * stride + c];
 }
 
-// s[j] = scale * x . columns[:, j] for j < round_up(n, kKeyBlock); columns is (W, np). Two
-// sets of sums (even and odd c) so the additions do not wait on each other.
+// Queries are taken in tiles of this many rows, so each key or value row loaded from memory
+// serves several of them; the tile's sums fit AVX-512's 32 vector registers at this width.
 template <int64_t W>
-GENCLI_INLINE void block_scores(const float* __restrict x, const float* __restrict columns, int64_t np, int64_t n,
-                                float scale, float* __restrict s) {
+constexpr int64_t query_tile() {
+  return W <= 32 ? 4 : (W == 64 ? 2 : 1);
+}
+constexpr int64_t kMaxQueryTile = 4;
+
+// s[r][j] = scale * x[r] . columns[:, j] for R rows of x (R x W) and j < round_up(n, kKeyBlock);
+// columns is (W, np), s is R rows of np. Two sets of sums per row (even and odd c) so the
+// additions do not wait on each other; each row's sums are the same whatever R is.
+template <int64_t W, int64_t R>
+GENCLI_INLINE void tile_scores(const float* __restrict x, const float* __restrict columns, int64_t np, int64_t n,
+                               float scale, float* __restrict s) {
   for (int64_t jb = 0; jb < n; jb += kKeyBlock) {
-    float even[kKeyBlock] = {}, odd[kKeyBlock] = {};
+    float even[R][kKeyBlock] = {}, odd[R][kKeyBlock] = {};
     for (int64_t c = 0; c < W; c += 2) {
-      const float a = x[c], b = x[c + 1];
       const float* __restrict first = columns + c * np + jb;
       const float* __restrict second = first + np;
-      for (int64_t jj = 0; jj < kKeyBlock; ++jj) {
-        even[jj] += a * first[jj];
-        odd[jj] += b * second[jj];
+      for (int64_t r = 0; r < R; ++r) {
+        const float a = x[r * W + c], b = x[r * W + c + 1];
+        for (int64_t jj = 0; jj < kKeyBlock; ++jj) {
+          even[r][jj] += a * first[jj];
+          odd[r][jj] += b * second[jj];
+        }
       }
     }
-    for (int64_t jj = 0; jj < kKeyBlock; ++jj) s[jb + jj] = (even[jj] + odd[jj]) * scale;
+    for (int64_t r = 0; r < R; ++r)
+      for (int64_t jj = 0; jj < kKeyBlock; ++jj) s[r * np + jb + jj] = (even[r][jj] + odd[r][jj]) * scale;
   }
 }
 
-// out[:W] = sum_{j < n} w[j] rows[j] over (n, W) rows, in two sets of sums (even and odd j).
-template <int64_t W>
-GENCLI_INLINE void weighted_row_sum(const float* __restrict w, const float* __restrict rows, int64_t n,
-                                    float* __restrict out) {
-  float even[W] = {}, odd[W] = {};
+// out[r][:W] = sum_{j < n} w[r][j] rows[j] over (n, W) rows for R rows of weights (stride np),
+// in two sets of sums (even and odd j). A row whose weights are zero from some j on gets the
+// sums it would get alone up to that j.
+template <int64_t W, int64_t R>
+GENCLI_INLINE void tile_weighted_rows(const float* __restrict w, int64_t np, const float* __restrict rows, int64_t n,
+                                      float* __restrict out) {
+  float even[R][W] = {}, odd[R][W] = {};
   int64_t j = 0;
   for (; j + 1 < n; j += 2) {
-    const float a = w[j], b = w[j + 1];
     const float* __restrict first = rows + j * W;
     const float* __restrict second = first + W;
-    for (int64_t c = 0; c < W; ++c) {
-      even[c] += a * first[c];
-      odd[c] += b * second[c];
+    for (int64_t r = 0; r < R; ++r) {
+      const float a = w[r * np + j], b = w[r * np + j + 1];
+      for (int64_t c = 0; c < W; ++c) {
+        even[r][c] += a * first[c];
+        odd[r][c] += b * second[c];
+      }
     }
   }
   if (j < n)
-    for (int64_t c = 0; c < W; ++c) even[c] += w[j] * rows[j * W + c];
-  for (int64_t c = 0; c < W; ++c) out[c] = even[c] + odd[c];
+    for (int64_t r = 0; r < R; ++r)
+      for (int64_t c = 0; c < W; ++c) even[r][c] += w[r * np + j] * rows[j * W + c];
+  for (int64_t r = 0; r < R; ++r)
+    for (int64_t c = 0; c < W; ++c) out[r * W + c] = even[r][c] + odd[r][c];
 }
 
 // Lane-wise partial reductions over whole blocks, so they vectorise without reordering flags.
@@ -135,35 +153,114 @@ GENCLI_INLINE void exp_padded(float* __restrict s, int64_t n, int64_t nb, float 
   for (int64_t j = n; j < nb; ++j) s[j] = 0.0f;
 }
 
-struct ForwardScratch {
-  float *kt, *v, *s, *q, *row;
-};
+// Queries first .. first + R - 1 of the head: their scores over the keys each sees (zero
+// weight beyond), softmax, and the weighted sum of the values.
+template <int64_t W, int64_t R>
+GENCLI_INLINE void forward_tile(const AttentionHead& h, int64_t first, const float* __restrict kt,
+                                const float* __restrict v, int64_t np, float* __restrict out, int64_t out_stride,
+                                float* __restrict lse, float* __restrict s, float* __restrict q,
+                                float* __restrict rows) {
+  const int64_t offset = h.tk - h.tq, last_n = offset + first + R, tile_nb = round_up(last_n, kKeyBlock);
+  copy_padded<W>(h.q + first * h.q_stride, h.q_stride, R, h.d, q);
+  tile_scores<W, R>(q, kt, np, last_n, h.scale, s);
+  float inverse[R];
+  for (int64_t r = 0; r < R; ++r) {
+    float* __restrict sr = s + r * np;
+    const int64_t n = offset + first + r + 1, nb = round_up(n, kKeyBlock);  // the keys this query sees
+    for (int64_t j = n; j < nb; ++j) sr[j] = -std::numeric_limits<float>::infinity();
+    const float top = block_max(sr, nb);
+    exp_padded(sr, n, nb, top);
+    std::fill(sr + nb, sr + tile_nb, 0.0f);
+    const float sum = block_sum(sr, nb);
+    inverse[r] = 1.0f / sum;
+    lse[first + r] = top + std::log(sum);
+  }
+  tile_weighted_rows<W, R>(s, np, v, last_n, rows);
+  for (int64_t r = 0; r < R; ++r) {
+    float* __restrict o = out + (first + r) * out_stride;
+    for (int64_t c = 0; c < h.d; ++c) o[c] = rows[r * W + c] * inverse[r];
+  }
+}
 
 template <int64_t W>
 GENCLI_INLINE void forward_blocked(const AttentionHead& h, float* __restrict out, int64_t out_stride,
                                    float* __restrict lse, float* scratch) {
-  const int64_t tk = h.tk, np = round_up(tk, kKeyBlock), offset = h.tk - h.tq;
-  float* __restrict kt = scratch;            // (W, np)
-  float* __restrict v = kt + W * np;         // (tk, W)
-  float* __restrict s = v + W * tk;          // (np)
-  float* __restrict q = s + np;              // (W)
-  float* __restrict row = q + W;             // (W)
+  constexpr int64_t R = query_tile<W>();
+  const int64_t tk = h.tk, np = round_up(tk, kKeyBlock);
+  float* __restrict kt = scratch;       // (W, np)
+  float* __restrict v = kt + W * np;    // (tk, W)
+  float* __restrict s = v + W * tk;     // (R, np)
+  float* __restrict q = s + R * np;     // (R, W)
+  float* __restrict rows = q + R * W;   // (R, W)
   transpose_padded<W>(h.k, h.k_stride, tk, np, h.d, kt);
   copy_padded<W>(h.v, h.v_stride, tk, h.d, v);
-  for (int64_t i = 0; i < h.tq; ++i) {
-    const int64_t n = offset + i + 1;  // the keys query i sees
-    copy_padded<W>(h.q + i * h.q_stride, 0, 1, h.d, q);
-    const int64_t nb = round_up(n, kKeyBlock);
-    block_scores<W>(q, kt, np, n, h.scale, s);
-    for (int64_t j = n; j < nb; ++j) s[j] = -std::numeric_limits<float>::infinity();
-    const float top = block_max(s, nb);
-    exp_padded(s, n, nb, top);
-    const float sum = block_sum(s, nb);
-    weighted_row_sum<W>(s, v, n, row);
-    const float inverse = 1.0f / sum;
-    float* __restrict o = out + i * out_stride;
-    for (int64_t c = 0; c < h.d; ++c) o[c] = row[c] * inverse;
-    lse[i] = top + std::log(sum);
+  int64_t i = 0;
+  for (; i + R <= h.tq; i += R) forward_tile<W, R>(h, i, kt, v, np, out, out_stride, lse, s, q, rows);
+  for (; i < h.tq; ++i) forward_tile<W, 1>(h, i, kt, v, np, out, out_stride, lse, s, q, rows);
+}
+
+struct BackwardBuffers {
+  const float *kt, *vt, *k;  // (W, np), (W, np), (tk, W)
+  float *gk, *gv;            // (tk, W) dk and dv, padded
+  float *p, *ds;             // (R, np)
+  float *q, *g, *o, *rows;   // (R, W)
+  int64_t np;
+};
+
+// The gradients from queries first .. first + R - 1: their dq rows, and their shares of dk and
+// dv added to b.gk and b.gv in query order.
+template <int64_t W, int64_t R>
+GENCLI_INLINE void backward_tile(const AttentionHead& h, int64_t first, const BackwardBuffers& b,
+                                 const float* __restrict out, int64_t out_stride, const float* __restrict dout,
+                                 int64_t dout_stride, const float* __restrict lse, float* __restrict dq,
+                                 int64_t dq_stride) {
+  const int64_t np = b.np, offset = h.tk - h.tq, last_n = offset + first + R, tile_nb = round_up(last_n, kKeyBlock);
+  float* __restrict p = b.p;
+  float* __restrict ds = b.ds;
+  float* __restrict q = b.q;
+  float* __restrict g = b.g;
+  float* __restrict o = b.o;
+  copy_padded<W>(h.q + first * h.q_stride, h.q_stride, R, h.d, q);
+  copy_padded<W>(dout + first * dout_stride, dout_stride, R, h.d, g);
+  copy_padded<W>(out + first * out_stride, out_stride, R, h.d, o);
+  tile_scores<W, R>(q, b.kt, np, last_n, h.scale, p);
+  // dP = dO V^T; dS = P * (dP - rowsum(dO * O)), the softmax's Jacobian applied to dP.
+  tile_scores<W, R>(g, b.vt, np, last_n, 1.0f, ds);
+  for (int64_t r = 0; r < R; ++r) {
+    float* __restrict pr = p + r * np;
+    float* __restrict dsr = ds + r * np;
+    const int64_t n = offset + first + r + 1, nb = round_up(n, kKeyBlock);
+    exp_padded(pr, n, nb, lse[first + r]);
+    std::fill(pr + nb, pr + tile_nb, 0.0f);
+    const float dot = block_dot(g + r * W, o + r * W, W);
+    for (int64_t j = 0; j < n; ++j) dsr[j] = pr[j] * (dsr[j] - dot) * h.scale;
+    std::fill(dsr + n, dsr + tile_nb, 0.0f);
+  }
+  tile_weighted_rows<W, R>(ds, np, b.k, last_n, b.rows);
+  for (int64_t r = 0; r < R; ++r) {
+    float* __restrict dqi = dq + (first + r) * dq_stride;
+    for (int64_t c = 0; c < h.d; ++c) dqi[c] = b.rows[r * W + c];
+  }
+  // Each key row is loaded and stored once for the tile; a query that does not see it adds zero.
+  for (int64_t j = 0; j < last_n; ++j) {
+    float* __restrict dkj = b.gk + j * W;
+    float* __restrict dvj = b.gv + j * W;
+    float key[W], value[W];
+    for (int64_t c = 0; c < W; ++c) {
+      key[c] = dkj[c];
+      value[c] = dvj[c];
+    }
+    for (int64_t r = 0; r < R; ++r) {
+      const float ds_rj = ds[r * np + j], p_rj = p[r * np + j];
+      for (int64_t c = 0; c < W; ++c) {
+        key[c] += ds_rj * q[r * W + c];
+        value[c] += p_rj * g[r * W + c];
+      }
+    }
+    for (int64_t c = 0; c < W; ++c) {
+      dkj[c] = key[c];
+      dvj[c] = value[c];
+    }
   }
 }
 
@@ -172,45 +269,24 @@ GENCLI_INLINE void backward_blocked(const AttentionHead& h, const float* __restr
                                     const float* __restrict dout, int64_t dout_stride, const float* __restrict lse,
                                     float* __restrict dq, int64_t dq_stride, float* __restrict dk, int64_t dk_stride,
                                     float* __restrict dv, int64_t dv_stride, float* scratch) {
-  const int64_t tk = h.tk, d = h.d, np = round_up(tk, kKeyBlock), offset = h.tk - h.tq;
+  constexpr int64_t R = query_tile<W>();
+  const int64_t tk = h.tk, d = h.d, np = round_up(tk, kKeyBlock);
   float* __restrict kt = scratch;        // (W, np)
   float* __restrict vt = kt + W * np;    // (W, np)
   float* __restrict k = vt + W * np;     // (tk, W)
-  float* __restrict gk = k + W * tk;     // (tk, W) dk, padded
-  float* __restrict gv = gk + W * tk;    // (tk, W) dv, padded
-  float* __restrict p = gv + W * tk;     // (np)
-  float* __restrict ds = p + np;         // (np)
-  float* __restrict q = ds + np;         // (W)
-  float* __restrict g = q + W;           // (W)
-  float* __restrict row = g + W;         // (W)
+  float* __restrict gk = k + W * tk;     // (tk, W)
+  float* __restrict gv = gk + W * tk;    // (tk, W)
+  float* __restrict p = gv + W * tk;     // (R, np)
+  float* __restrict ds = p + R * np;     // (R, np)
+  float* __restrict q = ds + R * np;     // (R, W) each: q, g, o, rows
   transpose_padded<W>(h.k, h.k_stride, tk, np, d, kt);
   transpose_padded<W>(h.v, h.v_stride, tk, np, d, vt);
   copy_padded<W>(h.k, h.k_stride, tk, d, k);
   std::fill(gk, gk + 2 * W * tk, 0.0f);
-  for (int64_t i = 0; i < h.tq; ++i) {
-    const int64_t n = offset + i + 1;
-    copy_padded<W>(h.q + i * h.q_stride, 0, 1, d, q);
-    copy_padded<W>(dout + i * dout_stride, 0, 1, d, g);
-    block_scores<W>(q, kt, np, n, h.scale, p);
-    exp_padded(p, n, round_up(n, kKeyBlock), lse[i]);
-    // dP = dO V^T; dS = P * (dP - rowsum(dO * O)), the softmax's Jacobian applied to dP.
-    block_scores<W>(g, vt, np, n, 1.0f, ds);
-    copy_padded<W>(out + i * out_stride, 0, 1, d, row);
-    const float dot = block_dot(g, row, W);
-    for (int64_t j = 0; j < n; ++j) ds[j] = p[j] * (ds[j] - dot) * h.scale;
-    weighted_row_sum<W>(ds, k, n, row);
-    float* __restrict dqi = dq + i * dq_stride;
-    for (int64_t c = 0; c < d; ++c) dqi[c] = row[c];
-    for (int64_t j = 0; j < n; ++j) {
-      const float a = ds[j], b = p[j];
-      float* __restrict dkj = gk + j * W;
-      float* __restrict dvj = gv + j * W;
-      for (int64_t c = 0; c < W; ++c) {
-        dkj[c] += a * q[c];
-        dvj[c] += b * g[c];
-      }
-    }
-  }
+  const BackwardBuffers b{kt, vt, k, gk, gv, p, ds, q, q + R * W, q + 2 * R * W, q + 3 * R * W, np};
+  int64_t i = 0;
+  for (; i + R <= h.tq; i += R) backward_tile<W, R>(h, i, b, out, out_stride, dout, dout_stride, lse, dq, dq_stride);
+  for (; i < h.tq; ++i) backward_tile<W, 1>(h, i, b, out, out_stride, dout, dout_stride, lse, dq, dq_stride);
   for (int64_t j = 0; j < tk; ++j)
     for (int64_t c = 0; c < d; ++c) {
       dk[j * dk_stride + c] = gk[j * W + c];
@@ -222,12 +298,12 @@ GENCLI_INLINE void backward_blocked(const AttentionHead& h, const float* __restr
 
 int64_t attention_forward_scratch(int64_t tk, int64_t d) {
   const int64_t w = padded_width(d), np = round_up(tk, kKeyBlock);
-  return 2 * w * np + np + 2 * w;
+  return 2 * w * np + kMaxQueryTile * (np + 2 * w);
 }
 
 int64_t attention_backward_scratch(int64_t tk, int64_t d) {
   const int64_t w = padded_width(d), np = round_up(tk, kKeyBlock);
-  return 2 * w * np + 3 * w * tk + 2 * np + 3 * w;
+  return 2 * w * np + 3 * w * tk + kMaxQueryTile * (2 * np + 4 * w);
 }
 
 GENCLI_ATTENTION_CLONES
