@@ -71,3 +71,26 @@ function(gencli_link_wheel_cuda_libraries target)
     target_link_options(${target} INTERFACE "LINKER:-rpath-link,${joined}")
   endif()
 endfunction()
+
+# LibTorch's at::parallel_for, which gencli's own kernels call, is header code: with LibTorch's
+# OpenMP backend (Debian's 1.13 and the pip wheel both) it splits the work over threads only
+# in code compiled with OpenMP, and otherwise runs it all on the calling thread. So gencli
+# compiles with OpenMP where LibTorch uses it. The runtime is GNU's libgomp by soname, loaded
+# once for both: LibTorch's own ops and gencli's share one pool and at::set_num_threads.
+function(gencli_use_torch_openmp target)
+  set(openmp FALSE)
+  foreach(dir ${TORCH_INCLUDE_DIRS})
+    if(EXISTS ${dir}/ATen/Config.h)
+      file(STRINGS ${dir}/ATen/Config.h backend REGEX "define AT_PARALLEL_OPENMP 1")
+      if(backend)
+        set(openmp TRUE)
+      endif()
+    endif()
+  endforeach()
+  if(NOT openmp)
+    return()
+  endif()
+  find_package(OpenMP REQUIRED COMPONENTS CXX)
+  target_link_libraries(${target} PUBLIC OpenMP::OpenMP_CXX)
+  message(STATUS "LibTorch parallelises with OpenMP: gencli compiles with ${OpenMP_CXX_FLAGS}")
+endfunction()
