@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "models/valid_conv2d.h"
+
 namespace gencli::pixelcnn {
 
 torch::Tensor make_mask(MaskKind kind, int64_t kh, int64_t kw) {
@@ -51,7 +53,7 @@ torch::Tensor MaskedConv2dImpl::forward(const torch::Tensor& x) {
   // What the kept columns still need on the right; negative when they never reach the last
   // input columns (a row-A kernel), which the padding then crops, so the output is W wide.
   const int64_t right = pad_w_ - (weight.size(3) - kept_cols_);
-  return torch::conv2d(torch::constant_pad_nd(x, {pad_w_, right, pad_h_, 0}), w, bias);
+  return valid_conv2d(torch::constant_pad_nd(x, {pad_w_, right, pad_h_, 0}), w, bias);
 }
 
 torch::Tensor MaskedConv2dImpl::forward_full_kernel(const torch::Tensor& x) {

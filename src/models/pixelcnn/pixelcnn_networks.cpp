@@ -3,6 +3,7 @@
 #include "models/channels_last.h"
 #include "models/fresh_sum.h"
 #include "models/gated_activation.h"
+#include "models/valid_conv2d.h"
 
 namespace gencli::pixelcnn {
 
@@ -42,7 +43,7 @@ OutputHeadImpl::OutputHeadImpl(int64_t channels, int64_t hidden, int64_t outputs
 }
 
 torch::Tensor OutputHeadImpl::forward(const torch::Tensor& features) {
-  return out_->forward(torch::relu(hidden_->forward(torch::relu(features))));
+  return valid_conv2d(torch::relu(valid_conv2d(torch::relu(features), *hidden_)), *out_);
 }
 
 ResidualPixelCnnImpl::ResidualPixelCnnImpl(const PixelCnnConfig& c, int64_t outputs, int64_t num_classes) {
@@ -64,10 +65,10 @@ ResidualPixelCnnImpl::ResidualPixelCnnImpl(const PixelCnnConfig& c, int64_t outp
 torch::Tensor ResidualPixelCnnImpl::forward(const torch::Tensor& x, const torch::Tensor& one_hot) {
   torch::Tensor h = first_->forward(x);
   for (size_t l = 0; l < reduce_->size(); ++l) {
-    torch::Tensor r = reduce_->at<torch::nn::Conv2dImpl>(l).forward(torch::relu(h));
+    torch::Tensor r = valid_conv2d(torch::relu(h), reduce_->at<torch::nn::Conv2dImpl>(l));
     r = masked_->at<MaskedConv2dImpl>(l).forward(torch::relu(r));
     r = add_bias(r, class_bias(class_bias_, l, one_hot));
-    h = add_into_fresh(expand_->at<torch::nn::Conv2dImpl>(l).forward(torch::relu(r)), h);
+    h = add_into_fresh(valid_conv2d(torch::relu(r), expand_->at<torch::nn::Conv2dImpl>(l)), h);
   }
   return head_->forward(h);
 }
@@ -101,9 +102,9 @@ torch::Tensor GatedPixelCnnImpl::forward(const torch::Tensor& x, const torch::Te
     torch::Tensor v_pre = vertical_->at<MaskedConv2dImpl>(l).forward(v);
     torch::Tensor h_pre =
         add_into_fresh(horizontal_->at<MaskedConv2dImpl>(l).forward(h),
-                       vertical_to_horizontal_->at<torch::nn::Conv2dImpl>(l).forward(shift_down(v_pre)));
+                       valid_conv2d(shift_down(v_pre), vertical_to_horizontal_->at<torch::nn::Conv2dImpl>(l)));
     v = gate(v_pre, bias);
-    torch::Tensor h_out = horizontal_out_->at<torch::nn::Conv2dImpl>(l).forward(gate(h_pre, bias));
+    torch::Tensor h_out = valid_conv2d(gate(h_pre, bias), horizontal_out_->at<torch::nn::Conv2dImpl>(l));
     h = l == 0 ? h_out : add_into_fresh(h_out, h);  // the first layer's input has other channels: no residual
   }
   // The logits in NCHW, as the likelihoods' code reads them: a copy only where a pixel has
