@@ -75,8 +75,9 @@ endfunction()
 # LibTorch's at::parallel_for, which gencli's own kernels call, is header code: with LibTorch's
 # OpenMP backend (Debian's 1.13 and the pip wheel both) it splits the work over threads only
 # in code compiled with OpenMP, and otherwise runs it all on the calling thread. So gencli
-# compiles with OpenMP where LibTorch uses it. The runtime is GNU's libgomp by soname, loaded
-# once for both: LibTorch's own ops and gencli's share one pool and at::set_num_threads.
+# compiles with OpenMP where LibTorch uses it. With GCC the runtime is GNU's libgomp.so.1,
+# which the loader takes once by its soname for both (the pip wheel ships its own copy under
+# that name): LibTorch's ops and gencli's share one pool and at::set_num_threads.
 function(gencli_use_torch_openmp target)
   set(openmp FALSE)
   foreach(dir ${TORCH_INCLUDE_DIRS})
@@ -91,6 +92,9 @@ function(gencli_use_torch_openmp target)
     return()
   endif()
   find_package(OpenMP REQUIRED COMPONENTS CXX)
+  if(NOT "gomp" IN_LIST OpenMP_CXX_LIB_NAMES)
+    message(WARNING "OpenMP runtime ${OpenMP_CXX_LIB_NAMES} is not LibTorch's libgomp: two thread pools may load")
+  endif()
   target_link_libraries(${target} PUBLIC OpenMP::OpenMP_CXX)
   message(STATUS "LibTorch parallelises with OpenMP: gencli compiles with ${OpenMP_CXX_FLAGS}")
 endfunction()

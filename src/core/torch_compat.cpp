@@ -18,6 +18,12 @@ bool has_fused_attention() { return true; }
 
 bool has_onednn_transposed_convolution() { return true; }
 
+std::optional<std::vector<int64_t>> explicit_padding(const torch::nn::detail::ConvNdOptions<2>& options) {
+  if (const auto* numbers = std::get_if<torch::ExpandingArray<2>>(&options.padding()))
+    return std::vector<int64_t>((*numbers)->begin(), (*numbers)->end());
+  return std::nullopt;
+}
+
 AutocastState autocast_state(c10::DeviceType device_type) {
   return {at::autocast::is_autocast_enabled(device_type), at::autocast::get_autocast_dtype(device_type)};
 }
@@ -70,6 +76,12 @@ void set_autocast_state(c10::DeviceType device_type, AutocastState state) {
 bool has_fused_attention() { return false; }
 
 bool has_onednn_transposed_convolution() { return false; }
+
+std::optional<std::vector<int64_t>> explicit_padding(const torch::nn::detail::ConvNdOptions<2>& options) {
+  if (const auto* numbers = c10::get_if<torch::ExpandingArray<2>>(&options.padding()))
+    return std::vector<int64_t>((*numbers)->begin(), (*numbers)->end());
+  return std::nullopt;
+}
 
 std::optional<torch::Tensor> fused_attention(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,
                                              const torch::Tensor&, bool) {

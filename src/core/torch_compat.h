@@ -74,6 +74,10 @@ struct AutocastState {
 AutocastState autocast_state(c10::DeviceType device_type);
 void set_autocast_state(c10::DeviceType device_type, AutocastState state);
 
+// A 2-d convolution's padding when it is given as numbers, or nullopt for kValid and kSame
+// (1.13 holds the choice in a c10::variant, 2.x in a std::variant).
+std::optional<std::vector<int64_t>> explicit_padding(const torch::nn::detail::ConvNdOptions<2>& options);
+
 // Whether this LibTorch has at::scaled_dot_product_attention (it came in 2.0).
 bool has_fused_attention();
 

@@ -102,7 +102,8 @@ bool conv_weight_gradient_kernel_takes(const ConvWeightGradShape& s) {
 
 void conv_weight_gradient_rows(const float* x, const float* dy, const ConvWeightGradShape& shape, int64_t row_begin,
                                int64_t row_end, float* dw) {
-  if (conv_weight_gradient_kernel_takes(shape)) rows_avx512(x, dy, shape, row_begin, row_end, dw);
+  // The caller checked conv_weight_gradient_kernel_takes(shape).
+  rows_avx512(x, dy, shape, row_begin, row_end, dw);
 }
 
 }  // namespace gencli

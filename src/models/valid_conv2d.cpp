@@ -39,6 +39,7 @@ ConvWeightGradShape shape_of(const torch::Tensor& x, const torch::Tensor& weight
 // dw (O, I, kH, kW) of the convolution of x with output gradient dy, both channels-last.
 torch::Tensor weight_gradient(const torch::Tensor& x, const torch::Tensor& dy, const ConvWeightGradShape& s) {
   GENCLI_PROFILED_REGION("gencli::conv_weight_gradient");
+  TORCH_CHECK(conv_weight_gradient_kernel_takes(s), "conv weight gradient: the kernel does not take this shape");
   const int64_t rows = x.size(0) * s.out_h, size = s.kernel_h * s.kernel_w * s.out_c * s.in_c;
   // One set of sums per thread, added up afterwards, so no two threads write the same sums.
   torch::Tensor partial = torch::zeros({at::get_num_threads(), size}, x.options());
@@ -55,8 +56,7 @@ struct ValidConv2dFunction : torch::autograd::Function<ValidConv2dFunction> {
                                const torch::Tensor& bias, std::vector<int64_t> dilation) {
     ctx->save_for_backward({x, weight});
     ctx->saved_data["dilation"] = dilation;
-    ctx->saved_data["has_bias"] = bias.defined();
-    return at::convolution(x, weight, bias, kUnitStride, kNoPadding, dilation, false, kNoPadding, 1);
+        return at::convolution(x, weight, bias, kUnitStride, kNoPadding, dilation, false, kNoPadding, 1);
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
@@ -68,8 +68,13 @@ struct ValidConv2dFunction : torch::autograd::Function<ValidConv2dFunction> {
     if (ctx->needs_input_grad(0))
       grad_x = std::get<0>(at::convolution_backward(dy, x, weight, c10::nullopt, kUnitStride, kNoPadding, dilation,
                                                     false, kNoPadding, 1, {true, false, false}));
-    if (ctx->needs_input_grad(1)) grad_weight = weight_gradient(x, dy, shape_of(x, weight, dilation));
-    if (ctx->saved_data["has_bias"].toBool() && ctx->needs_input_grad(2)) grad_bias = dy.sum({0, 2, 3});
+    // A gradient that is itself differentiated (create_graph) takes LibTorch's, which records a graph.
+    if (ctx->needs_input_grad(1))
+      grad_weight = torch::GradMode::is_enabled()
+                        ? std::get<1>(at::convolution_backward(dy, x, weight, c10::nullopt, kUnitStride, kNoPadding,
+                                                               dilation, false, kNoPadding, 1, {false, true, false}))
+                        : weight_gradient(x, dy, shape_of(x, weight, dilation));
+    if (ctx->needs_input_grad(2)) grad_bias = dy.sum({0, 2, 3});
     return {grad_x, grad_weight, grad_bias, torch::Tensor()};
   }
 };
@@ -77,10 +82,10 @@ struct ValidConv2dFunction : torch::autograd::Function<ValidConv2dFunction> {
 }  // namespace
 
 bool valid_conv2d_uses_gencli_weight_gradient(const torch::Tensor& x, const torch::Tensor& weight,
-                                              torch::IntArrayRef dilation) {
+                                              const torch::Tensor& bias, torch::IntArrayRef dilation) {
   if (x.dim() != 4 || weight.dim() != 4 || dilation.size() != 2 || !x.device().is_cpu() ||
       x.scalar_type() != torch::kFloat || weight.scalar_type() != torch::kFloat || !weight.device().is_cpu() ||
-      weight.size(1) != x.size(1) || !is_channels_last_map(x) || !weight.requires_grad() ||
+      weight.size(1) != x.size(1) || !is_channels_last_map(x) || !weight.requires_grad() || !bias.defined() ||
       !torch::GradMode::is_enabled() || torch_compat::autocast_state(c10::kCPU).enabled)
     return false;
   const ConvWeightGradShape s = shape_of(x, weight, dilation);
@@ -89,16 +94,16 @@ bool valid_conv2d_uses_gencli_weight_gradient(const torch::Tensor& x, const torc
 
 torch::Tensor valid_conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                            torch::IntArrayRef dilation) {
-  if (!valid_conv2d_uses_gencli_weight_gradient(x, weight, dilation))
+  if (!valid_conv2d_uses_gencli_weight_gradient(x, weight, bias, dilation))
     return torch::conv2d(x, weight, bias, kUnitStride, kNoPadding, dilation);
   return ValidConv2dFunction::apply(to_channels_last(x), weight, bias, dilation.vec());
 }
 
 torch::Tensor valid_conv2d(const torch::Tensor& x, torch::nn::Conv2dImpl& conv) {
   const auto& o = conv.options;
-  const auto* padding = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
-  const bool plain = padding && **padding == *torch::ExpandingArray<2>(0) &&
-                     *o.stride() == *torch::ExpandingArray<2>(1) && o.groups() == 1;
+  const std::optional<std::vector<int64_t>> padding = torch_compat::explicit_padding(o);
+  const bool plain = padding && *padding == std::vector<int64_t>{0, 0} && *o.stride() == *torch::ExpandingArray<2>(1) &&
+                     o.groups() == 1;
   if (!plain) return conv.forward(x);
   return valid_conv2d(x, conv.weight, conv.bias, *o.dilation());
 }

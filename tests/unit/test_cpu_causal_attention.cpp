@@ -76,17 +76,21 @@ TEST(CpuCausalAttention, ReadsHeadsInPlaceFromAPackedProjection) {
 // it is the only query (as cached generation asks for it), in a full tile or in the remainder.
 TEST(CpuCausalAttention, AQueryGetsTheSameBitsInATileAsAlone) {
   torch::manual_seed(8);
+  // 37 queries after 3 cached keys: tiles then straddle the kernel's 32-key blocks.
   for (int64_t d : {32, 64, 100}) {
-    const int64_t t = 11;
-    torch::Tensor q = torch::randn({2, 3, t, d}), k = torch::randn({2, 3, t, d}), v = torch::randn({2, 3, t, d});
-    torch::Tensor upstream = torch::randn({2, 3, t, d});
-    AttentionResult all = run_attention(cpu_causal_attention, q, k, v, upstream);
-    for (int64_t i = 0; i < t; ++i) {
-      const std::string what = "d " + std::to_string(d) + " query " + std::to_string(i);
-      AttentionResult one = run_attention(cpu_causal_attention, q.narrow(2, i, 1), k.narrow(2, 0, i + 1),
-                                          v.narrow(2, 0, i + 1), upstream.narrow(2, i, 1));
-      EXPECT_TRUE(torch::equal(one.out, all.out.narrow(2, i, 1))) << what;
-      EXPECT_TRUE(torch::equal(one.dq, all.dq.narrow(2, i, 1))) << what;
+    for (auto [tq, tk] : {std::pair<int64_t, int64_t>{11, 11}, {37, 40}}) {
+      torch::Tensor q = torch::randn({2, 3, tq, d}), k = torch::randn({2, 3, tk, d}), v = torch::randn({2, 3, tk, d});
+      torch::Tensor upstream = torch::randn({2, 3, tq, d});
+      expect_matches_naive(q, k, v, "tiles, d " + std::to_string(d) + " tq " + std::to_string(tq));
+      AttentionResult all = run_attention(cpu_causal_attention, q, k, v, upstream);
+      for (int64_t i = 0; i < tq; ++i) {
+        const std::string what = "d " + std::to_string(d) + " tk " + std::to_string(tk) + " query " + std::to_string(i);
+        const int64_t seen = tk - tq + i + 1;
+        AttentionResult one = run_attention(cpu_causal_attention, q.narrow(2, i, 1), k.narrow(2, 0, seen),
+                                            v.narrow(2, 0, seen), upstream.narrow(2, i, 1));
+        EXPECT_TRUE(torch::equal(one.out, all.out.narrow(2, i, 1))) << what;
+        EXPECT_TRUE(torch::equal(one.dq, all.dq.narrow(2, i, 1))) << what;
+      }
     }
   }
 }

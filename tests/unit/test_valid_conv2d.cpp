@@ -1,8 +1,11 @@
 // The stride-1 unpadded convolution whose weight gradient comes from gencli's kernel (AVX-512
 // CPUs, channels-last float maps) against LibTorch's conv2d: values and the gradients of input,
-// weight and bias for PixelCNN's kernel shapes, dilation, several channel counts and rows that
-// do not fill the kernel's row groups; shapes the kernel does not take fall back to LibTorch.
+// weight and bias for PixelCNN's kernel shapes, dilation, several channel counts, rows split
+// over threads and long rows split into patches; second derivatives; and the shapes and
+// tensors the kernel does not take, which fall back to LibTorch.
 #include <gtest/gtest.h>
+
+#include <ATen/Parallel.h>
 
 #include "models/channels_last.h"
 #include "models/valid_conv2d.h"
@@ -41,7 +44,7 @@ bool expect_valid_conv_matches_libtorch(const ValidConvCase& c) {
     EXPECT_EQ(got_grads[i].sizes(), want_grads[i].sizes()) << names[i] << " gradient, " << what;
     EXPECT_LT(valid_conv_relative_gap(got_grads[i], want_grads[i]), 1e-5) << names[i] << " gradient, " << what;
   }
-  return valid_conv2d_uses_gencli_weight_gradient(x, w, dilation);
+  return valid_conv2d_uses_gencli_weight_gradient(x, w, b, dilation);
 }
 
 }  // namespace
@@ -64,18 +67,49 @@ TEST(ValidConv2d, GivesLibTorchsValuesAndGradients) {
   EXPECT_EQ(taken, 6);
 }
 
+// Over both threads of the pool, whose sums are added afterwards, and along rows longer than
+// the kernel's patch of pixels (WaveNet's sequences).
+TEST(ValidConv2d, SplitsRowsOverThreadsAndLongRowsIntoPatches) {
+  torch::manual_seed(12);
+  const int before = at::get_num_threads();
+  at::set_num_threads(2);
+  EXPECT_TRUE(expect_valid_conv_matches_libtorch({8, 32, 64, 18, 18, 2, 3, 1, 1}) ||
+              !valid_conv2d_uses_gencli_weight_gradient(to_channels_last(torch::randn({1, 32, 4, 4})),
+                                                        torch::randn({64, 32, 1, 1}).requires_grad_(true),
+                                                        torch::randn({64})));
+  expect_valid_conv_matches_libtorch({3, 32, 64, 1, 1100, 1, 2, 1, 4});
+  at::set_num_threads(before);
+}
+
+// A gradient penalty differentiates the weight gradient again: that takes LibTorch's path.
+TEST(ValidConv2d, SecondDerivativesMatchLibTorch) {
+  torch::manual_seed(13);
+  torch::Tensor x = to_channels_last(torch::randn({2, 32, 6, 7})).requires_grad_(true);
+  torch::Tensor w = (torch::randn({64, 32, 2, 3}) * 0.1).requires_grad_(true);
+  torch::Tensor b = torch::randn({64}).requires_grad_(true);
+  auto penalty_gradient = [&](const torch::Tensor& out) {
+    torch::Tensor gw = torch::autograd::grad({out.pow(2).sum()}, {w}, {}, true, true)[0];
+    return torch::autograd::grad({gw.pow(2).sum()}, {x})[0];
+  };
+  torch::Tensor want = penalty_gradient(torch::conv2d(x, w, b));
+  torch::Tensor got = penalty_gradient(valid_conv2d(x, w, b));
+  EXPECT_LT(valid_conv_relative_gap(got, want), 1e-5);
+}
+
 TEST(ValidConv2d, FallsBackWhereTheKernelDoesNotApply) {
   torch::Tensor x = to_channels_last(torch::randn({2, 32, 6, 6}));
-  torch::Tensor w = torch::randn({64, 32, 2, 2}).requires_grad_(true);
-  EXPECT_FALSE(valid_conv2d_uses_gencli_weight_gradient(x.contiguous(), w));             // NCHW input
-  EXPECT_FALSE(valid_conv2d_uses_gencli_weight_gradient(x, w.detach()));                  // frozen weight
-  EXPECT_FALSE(valid_conv2d_uses_gencli_weight_gradient(x.to(torch::kDouble), w.to(torch::kDouble)));
+  torch::Tensor w = torch::randn({64, 32, 2, 2}).requires_grad_(true), b = torch::randn({64});
+  EXPECT_FALSE(valid_conv2d_uses_gencli_weight_gradient(x.contiguous(), w, b));  // NCHW input
+  EXPECT_FALSE(valid_conv2d_uses_gencli_weight_gradient(x, w.detach(), b));      // frozen weight
+  EXPECT_FALSE(valid_conv2d_uses_gencli_weight_gradient(x, w, torch::Tensor()));  // no bias
+  EXPECT_FALSE(valid_conv2d_uses_gencli_weight_gradient(x.to(torch::kDouble), w.to(torch::kDouble), b));
   {
     torch::NoGradGuard no_grad;  // sampling: nothing to differentiate
-    EXPECT_FALSE(valid_conv2d_uses_gencli_weight_gradient(x, w));
+    EXPECT_FALSE(valid_conv2d_uses_gencli_weight_gradient(x, w, b));
   }
   torch::Tensor too_big = torch::randn({64, 32, 7, 7}).requires_grad_(true);  // larger than the map
-  EXPECT_FALSE(valid_conv2d_uses_gencli_weight_gradient(x, too_big));
+  EXPECT_FALSE(valid_conv2d_uses_gencli_weight_gradient(x, too_big, b));
+  EXPECT_TRUE(torch::allclose(valid_conv2d(x, w, torch::Tensor()), torch::conv2d(x, w)));
   // A layer with padding or stride is LibTorch's own forward.
   torch::nn::Conv2d padded(torch::nn::Conv2dOptions(32, 16, 3).padding(1));
   EXPECT_TRUE(torch::allclose(valid_conv2d(x, *padded), padded->forward(x)));

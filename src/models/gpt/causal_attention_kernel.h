@@ -4,8 +4,8 @@
 // backward recomputes the probabilities from it (as FlashAttention does) instead of keeping the
 // (Tq x Tk) matrix between the passes. Rows are D contiguous floats; each matrix has its own
 // stride between positions, so q, k and v can be read in place from a packed (T, 3, H, D) buffer.
-// Queries run in small tiles, each with its own order of additions: a query's output and dq are
-// the same bits whether it comes with others or alone.
+// Queries run in small tiles, each with its own order of additions: for finite inputs a query's
+// output and dq are the same values whether it comes with others or alone.
 #include <cstdint>
 
 namespace gencli::gpt {
