@@ -56,7 +56,7 @@ struct ValidConv2dFunction : torch::autograd::Function<ValidConv2dFunction> {
                                const torch::Tensor& bias, std::vector<int64_t> dilation) {
     ctx->save_for_backward({x, weight});
     ctx->saved_data["dilation"] = dilation;
-        return at::convolution(x, weight, bias, kUnitStride, kNoPadding, dilation, false, kNoPadding, 1);
+    return at::convolution(x, weight, bias, kUnitStride, kNoPadding, dilation, false, kNoPadding, 1);
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
